@@ -1,0 +1,205 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ims.core.i18n import SOURCE_LANGUAGE, field_suffix
+from ims.core.translated import TranslatedContent
+
+
+class ChecklistFrozen(Exception):
+    """A checklist version in use may not change what it asks."""
+
+
+class ChecklistVersion(TranslatedContent):
+    translated_fields = ("title",)
+
+    code = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-code"]
+        verbose_name = _("checklist version")
+        verbose_name_plural = _("checklist versions")
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_frozen(self):
+        return self.frozen_at is not None
+
+    def freeze(self):
+        """Called when an assessment first pins this version; from then on its questions are fixed."""
+        if not self.is_frozen:
+            self.frozen_at = timezone.now()
+            ChecklistVersion.objects.filter(pk=self.pk).update(frozen_at=self.frozen_at)
+
+
+class FrozenWithVersion(TranslatedContent):
+    """Refuses to change anything but the non-source translations once the version is frozen.
+
+    Translators may still correct a Khmer or Chinese wording; what a monitor answered
+    (codes, English source text, answer logic, applicability, public flag) stays fixed.
+    """
+
+    class Meta:
+        abstract = True
+
+    def checklist_version(self):
+        raise NotImplementedError
+
+    def _frozen_values(self):
+        values = {}
+        for field in self._meta.concrete_fields:
+            name = field.attname
+            # The bare field name reads the active language, so only the per-language
+            # columns are compared: the source one is frozen, the others stay editable.
+            is_translation = any(
+                name == base or (name.startswith(f"{base}_") and not name.endswith(f"_{field_suffix(SOURCE_LANGUAGE)}"))
+                for base in (*self.translated_fields, "translation_status")
+            )
+            if not is_translation and not field.primary_key:
+                values[name] = getattr(self, name)
+        return values
+
+    def save(self, *args, **kwargs):
+        version = self.checklist_version()
+        if version.is_frozen:
+            if self.pk is None:
+                raise ChecklistFrozen(f"Checklist {version.code} is in use; nothing may be added to it.")
+            stored = type(self).objects.get(pk=self.pk)
+            if stored._frozen_values() != self._frozen_values():
+                raise ChecklistFrozen(f"Checklist {version.code} is in use; {self} may not change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        version = self.checklist_version()
+        if version.is_frozen:
+            raise ChecklistFrozen(f"Checklist {version.code} is in use; {self} may not be removed.")
+        return super().delete(*args, **kwargs)
+
+
+class ApplicabilityCondition(FrozenWithVersion):
+    """When a question applies only to some factories (e.g. those with a union)."""
+
+    translated_fields = ("label",)
+
+    version = models.ForeignKey(
+        ChecklistVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="conditions"
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    label = models.CharField(_("label"), max_length=300)
+
+    class Meta:
+        ordering = ["version", "code"]
+        verbose_name = _("applicability condition")
+        verbose_name_plural = _("applicability conditions")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_condition_code")]
+
+    def __str__(self):
+        return self.label or self.code
+
+    def checklist_version(self):
+        return self.version
+
+
+class Cluster(FrozenWithVersion):
+    translated_fields = ("name",)
+
+    version = models.ForeignKey(
+        ChecklistVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="clusters"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["version", "order"]
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_cluster_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name or self.name_en}"
+
+    def checklist_version(self):
+        return self.version
+
+
+class CompliancePoint(FrozenWithVersion):
+    translated_fields = ("name",)
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="compliance_points"
+    )
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["cluster__order", "order"]
+        verbose_name = _("compliance point")
+        verbose_name_plural = _("compliance points")
+        constraints = [models.UniqueConstraint(fields=["cluster", "code"], name="unique_point_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name or self.name_en}"
+
+    def checklist_version(self):
+        return self.cluster.version
+
+
+class Question(FrozenWithVersion):
+    class Standard(models.TextChoices):
+        NATIONAL = "national", _("National law")
+        INTERNATIONAL = "international", _("International standard")
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
+
+    translated_fields = ("text", "guidance", "suggestion", "legal_basis")
+
+    version = models.ForeignKey(
+        ChecklistVersion, verbose_name=_("version"), on_delete=models.CASCADE, related_name="questions"
+    )
+    compliance_point = models.ForeignKey(
+        CompliancePoint, verbose_name=_("compliance point"), on_delete=models.CASCADE, related_name="questions"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    order = models.PositiveSmallIntegerField(_("order"))
+    text = models.TextField(_("question"))
+    guidance = models.TextField(_("guidance for monitors"), blank=True)
+    suggestion = models.TextField(_("suggestion for improvement"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=500)
+    standard = models.CharField(_("standard"), max_length=20, choices=Standard.choices)
+    noncompliant_answer = models.CharField(_("non-compliant answer"), max_length=3, choices=Answer.choices)
+    applies_if = models.ForeignKey(
+        ApplicabilityCondition,
+        verbose_name=_("applies only if"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questions",
+    )
+    publicly_reported = models.BooleanField(_("publicly reported"), default=False)
+    good_practice_sheets = models.ManyToManyField(
+        "goodpractice.GoodPracticeSheet",
+        verbose_name=_("good practice sheets"),
+        blank=True,
+        related_name="questions",
+    )
+
+    class Meta:
+        ordering = ["compliance_point__cluster__order", "compliance_point__order", "order"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="unique_question_code")]
+
+    def __str__(self):
+        return self.code
+
+    def checklist_version(self):
+        return self.version

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ims.checklists import views
+
+app_name = "checklists"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<str:code>/", views.version_detail, name="version"),
+]

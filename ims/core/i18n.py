@@ -1,0 +1,26 @@
+"""Language helpers shared by every app."""
+
+from functools import cache
+
+from babel import Locale
+from django.conf import settings
+from django.utils.translation import get_language, to_locale
+
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+SOURCE_LANGUAGE = settings.LANGUAGE_CODE
+TARGET_LANGUAGES = tuple(code for code in LANGUAGE_CODES if code != SOURCE_LANGUAGE)
+
+
+@cache
+def babel_locale(language_code):
+    return Locale.parse(to_locale(language_code or SOURCE_LANGUAGE))
+
+
+def field_suffix(language_code):
+    """modeltranslation's column suffix for a language: zh-hans -> zh_hans."""
+    return language_code.replace("-", "_")
+
+
+def active_language():
+    language = get_language() or SOURCE_LANGUAGE
+    return language if language in LANGUAGE_CODES else SOURCE_LANGUAGE

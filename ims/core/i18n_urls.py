@@ -1,0 +1,5 @@
+from django.urls import path
+
+from ims.core import views
+
+urlpatterns = [path("setlang/", views.set_language, name="set_language")]

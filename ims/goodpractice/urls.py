@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ims.goodpractice import views
+
+app_name = "goodpractice"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.detail, name="detail"),
+]

@@ -1,0 +1,181 @@
+"""IMS settings: one file, every deployment difference read from the environment.
+
+Defaults are safe for a laptop (SQLite and files under ./var, DEBUG off).
+``IMS_PRODUCTION=true`` turns on the HTTPS-only hardening that
+``manage.py check --deploy`` expects and refuses to start without a real secret key.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
+from django.utils.translation import gettext_lazy as _
+
+env = environ.Env()
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("IMS_VAR_DIR", default=str(BASE_DIR / "var")))
+PRODUCTION = env.bool("IMS_PRODUCTION", default=False)
+DEBUG = env.bool("IMS_DEBUG", default=False)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("IMS_DEBUG must be off when IMS_PRODUCTION is on.")
+
+
+def _development_secret_key():
+    """A per-checkout random key kept in ./var, so sessions survive restarts without a shared default."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(get_random_secret_key())
+    return path.read_text().strip()
+
+
+if PRODUCTION:
+    SECRET_KEY = env.str("IMS_SECRET_KEY")
+else:
+    SECRET_KEY = env.str("IMS_SECRET_KEY", default="") or _development_secret_key()
+
+ALLOWED_HOSTS = env.list("IMS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("IMS_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    # modeltranslation must come before admin to patch its forms.
+    "modeltranslation",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ims.core",
+    "ims.accounts",
+    "ims.factories",
+    "ims.goodpractice",
+    "ims.checklists",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ims.urls"
+WSGI_APPLICATION = "ims.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "ims" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'ims.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the task worker writes; IMMEDIATE avoids
+    # "database is locked" errors when two writers start a transaction together.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("IMS_DB_CONN_MAX_AGE", default=60)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", _("English")),
+    ("km", _("Khmer")),
+    ("zh-hans", _("Simplified Chinese")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env.str("IMS_TIME_ZONE", default="Asia/Phnom_Penh")
+USE_TZ = True
+
+# Content translations (checklist, sheets) are stored per language; a missing one must
+# show as missing, so modeltranslation never falls back to English on its own.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = ("en", "km", "zh-hans")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+WEBFONTS_DIR = VAR_DIR / "webfonts"  # built by `manage.py build_webfonts`
+WEBFONTS_DIR.mkdir(parents=True, exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "ims" / "static", ("webfonts", WEBFONTS_DIR)]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("IMS_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+_mail_backend = env.str(
+    "IMS_EMAIL_BACKEND",
+    default=SMTP_BACKEND if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+_mailer = {"BACKEND": _mail_backend}
+if _mail_backend == SMTP_BACKEND:
+    _mailer["OPTIONS"] = {
+        "host": env.str("IMS_EMAIL_HOST", default="localhost"),
+        "port": env.int("IMS_EMAIL_PORT", default=25),
+        "username": env.str("IMS_EMAIL_USER", default=""),
+        "password": env.str("IMS_EMAIL_PASSWORD", default=""),
+        "use_tls": env.bool("IMS_EMAIL_USE_TLS", default=False),
+        "timeout": env.int("IMS_EMAIL_TIMEOUT", default=30),
+    }
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = env.str("IMS_DEFAULT_FROM_EMAIL", default="IMS <no-reply@localhost>")
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("IMS_SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("IMS_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("IMS_LOG_LEVEL", default="INFO")},
+    # fontTools narrates every glyph it keeps when building web fonts.
+    "loggers": {"fontTools": {"level": "WARNING"}},
+}

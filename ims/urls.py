@@ -1,0 +1,15 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("ims.core.i18n_urls")),
+]
+urlpatterns += i18n_patterns(
+    path("", include("ims.core.urls")),
+    path("accounts/", include("ims.accounts.urls")),
+    path("factories/", include("ims.factories.urls")),
+    path("checklists/", include("ims.checklists.urls")),
+    path("good-practice/", include("ims.goodpractice.urls")),
+    path("admin/", admin.site.urls),
+)

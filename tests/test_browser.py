@@ -1,0 +1,88 @@
+"""The checklist as a person sees it, in headless Chromium (Debian's package, never a downloaded one)."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from ims.checklists.models import Question
+from tests.conftest import ensure_content
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def allow_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the
+    # test makes around it are still synchronous, so Django's async guard is lifted here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def rendering_fonts(page, selector):
+    """The fonts Chromium actually used to draw a node's text, as reported by DevTools."""
+    session = page.context.new_cdp_session(page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+
+
+@pytest.mark.parametrize(
+    ("language", "css_family", "family"),
+    [("km", "IMS Khmer", "Noto Sans Khmer"), ("zh-hans", "IMS Chinese", "Noto Sans SC")],
+)
+def test_checklist_page_shows_the_text_in_the_served_web_font(
+    live_server, transactional_db, page, language, css_family, family
+):
+    ensure_content()
+    question = Question.objects.get(code="OS.8.2")
+    expected = question.text_in("text", language)
+    page.goto(f"{live_server.url}/{language}/checklists/{question.version.code}/")
+    page.wait_for_function("document.fonts.status === 'loaded'")
+
+    selector = f'[id="{question.code}"] .question-text'
+    assert page.locator(selector).inner_text().strip() == expected.strip()
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator(".question").count() == Question.objects.filter(version=question.version).count()
+
+    fonts = rendering_fonts(page, selector)
+    web_fonts = [font for font in fonts if font["isCustomFont"]]
+    assert any(font["familyName"] == family and font["glyphCount"] > 0 for font in web_fonts), fonts
+    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
+    assert css_family in [name.strip('"') for name in loaded]
+
+
+def test_language_switcher_changes_the_page_language(live_server, transactional_db, page):
+    ensure_content()
+    page.goto(f"{live_server.url}/en/checklists/")
+    page.get_by_role("button", name="ខ្មែរ").click()
+    page.wait_for_url(f"{live_server.url}/km/checklists/**")
+    assert page.locator("html").get_attribute("lang") == "km"
+    page.get_by_role("button", name="简体中文").click()
+    page.wait_for_url(f"{live_server.url}/zh-hans/checklists/**")
+    assert page.locator("html").get_attribute("lang") == "zh-hans"

@@ -1,0 +1,78 @@
+import pytest
+from django.utils import translation
+
+from ims.checklists.models import Question
+from ims.core.translated import TranslationStatus
+from ims.goodpractice.models import GoodPracticeSheet
+
+LANGUAGES = ("en", "km", "zh-hans")
+
+
+def interface_word(language, english):
+    with translation.override(language):
+        return translation.gettext(english)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_public_page_renders_in_each_language(client, content, make_factory, language):
+    make_factory("P-1", name_en="Page Factory", name_km="រោងចក្រទំព័រ", name_zh="页面工厂")
+    sheet = GoodPracticeSheet.objects.get(slug="drinking-water")
+    pages = [
+        f"/{language}/",
+        f"/{language}/checklists/{content.code}/",
+        f"/{language}/good-practice/",
+        f"/{language}/good-practice/{sheet.slug}/",
+        f"/{language}/factories/",
+        f"/{language}/factories/P-1/",
+        f"/{language}/accounts/login/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f'<html lang="{language}">' in response.text, url
+        assert interface_word(language, "Factories") in response.text, url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_checklist_page_shows_content_in_the_page_language(client, content, language):
+    question = Question.objects.get(version=content, code="OS.8.1")
+    response = client.get(f"/{language}/checklists/{content.code}/")
+    assert question.text_in("text", language) in response.text
+    assert question.text_in("legal_basis", language) in response.text
+    assert response.text.count('class="question"') == Question.objects.filter(version=content).count()
+    assert interface_word(language, "Publicly reported") in response.text
+
+
+@pytest.mark.django_db
+def test_public_filter_lists_the_21_reported_issues(client, content):
+    response = client.get(f"/en/checklists/{content.code}/", {"public": "1"})
+    assert response.text.count('class="question"') == 21
+
+
+@pytest.mark.django_db
+def test_a_missing_translation_is_shown_as_missing_not_as_silent_english(client, content):
+    question = Question.objects.get(version=content, code="CL.1.1")
+    Question.objects.filter(pk=question.pk).update(text_km="")
+    response = client.get(f"/km/checklists/{content.code}/")
+    missing = interface_word("km", str(TranslationStatus.MISSING.label))
+    assert missing != "Not yet translated"
+    assert f'<span class="untranslated" lang="en">{question.text_en}</span>' in response.text
+    assert f'<span class="badge badge-missing">{missing}</span>' in response.text
+
+
+@pytest.mark.django_db
+def test_sheet_page_renders_markdown_and_links_back_to_questions(client, content):
+    sheet = GoodPracticeSheet.objects.get(slug="drinking-water")
+    response = client.get(f"/zh-hans/good-practice/{sheet.slug}/")
+    assert "<h2>" in response.text and "<li>" in response.text
+    linked = sheet.questions.filter(version=content).first()
+    assert f"#{linked.code}" in response.text
+
+
+@pytest.mark.django_db
+def test_unknown_pages_answer_404_in_the_page_language(client):
+    response = client.get("/km/factories/NO-SUCH-FACTORY/")
+    assert response.status_code == 404
+    assert interface_word("km", "Page not found") in response.text
