@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "ims.core.context_processors.languages",
             ],
         },
     },
@@ -128,8 +129,12 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ()}
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 WEBFONTS_DIR = VAR_DIR / "webfonts"  # built by `manage.py build_webfonts`
-WEBFONTS_DIR.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "ims" / "static", ("webfonts", WEBFONTS_DIR)]
+# Outside production WhiteNoise serves straight from the app folders, picking up edits.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+for _directory in (WEBFONTS_DIR, STATIC_ROOT):
+    _directory.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

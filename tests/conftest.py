@@ -1,8 +1,8 @@
-import os
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from ims.accounts.models import Membership, Organisation, Role, User
 from ims.checklists.models import ChecklistVersion
@@ -15,6 +15,13 @@ def ensure_content():
     """Load the repository's content unless it is already in the database."""
     if not ChecklistVersion.objects.exists():
         call_command("load_content", verbosity=0, stdout=StringIO())
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Requests leave their language active in the thread; each test starts from English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(scope="session")

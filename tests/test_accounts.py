@@ -49,7 +49,7 @@ def test_anonymous_language_switch_sets_only_the_cookie(client):
 def test_a_role_must_fit_its_organisation_kind(make_user, programme):
     user = make_user("x@example.org")
     buyer = Organisation.objects.create(name="Brand", kind=Organisation.Kind.BUYER)
-    with pytest.raises(ValidationError, match="programme"):
+    with pytest.raises(ValidationError, match="belongs in a Programme organisation"):
         Membership.objects.create(user=user, organisation=buyer, role=Role.MONITOR)
     Membership.objects.create(user=user, organisation=buyer, role=Role.BUYER_VIEWER)
     Membership.objects.create(user=user, organisation=programme, role=Role.TRANSLATOR)

@@ -191,19 +191,20 @@ def cross_check(checklist, sheets):
 
 def main(argv):
     root = Path(argv[1] if len(argv) > 1 else "content")
+    problems = []
     try:
         sheets = read_good_practice_sheets(root / "good_practice")
+        print(f"good practice sheets: {len(sheets)}")
         for version_dir in sorted(p for p in (root / "checklist").iterdir() if p.is_dir()):
             checklist = read_checklist(version_dir)
             questions = list(checklist.questions())
             print(f"checklist {checklist.version}: {len(checklist.clusters)} clusters, {len(questions)} questions")
-            for problem in cross_check(checklist, sheets):
-                print(f"warning: {problem}")
-        print(f"good practice sheets: {len(sheets)}")
+            problems += cross_check(checklist, sheets)
     except ContentError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+        problems += error.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ DJANGO_STRINGS = (
     gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
     gettext_noop("No file was submitted. Check the encoding type on the form."),
     gettext_noop("The submitted file is empty."),
-    gettext_noop(
-        "Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."
-    ),
+    gettext_noop("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
     gettext_noop("This account is inactive."),
     gettext_noop("Email address"),
     gettext_noop("Password"),

@@ -24,3 +24,7 @@ def field_suffix(language_code):
 def active_language():
     language = get_language() or SOURCE_LANGUAGE
     return language if language in LANGUAGE_CODES else SOURCE_LANGUAGE
+
+
+# Each language named in its own script for the switcher (Django's table names Khmer in Latin).
+NATIVE_NAMES = {"en": "English", "km": "ខ្មែរ", "zh-hans": "简体中文"}
