@@ -17,6 +17,13 @@ def ensure_content():
         call_command("load_content", verbosity=0, stdout=StringIO())
 
 
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
 @pytest.fixture(autouse=True)
 def english_by_default():
     """Requests leave their language active in the thread; each test starts from English."""

@@ -50,19 +50,28 @@ class FrozenWithVersion(TranslatedContent):
     def checklist_version(self):
         raise NotImplementedError
 
+    @classmethod
+    def editable_when_frozen(cls, attname):
+        """Only the per-language columns of translated fields (not the source one) stay editable.
+
+        The bare field name reads the active language, so it is never compared itself.
+        """
+        source_suffix = f"_{field_suffix(SOURCE_LANGUAGE)}"
+        return any(
+            attname == base or (attname.startswith(f"{base}_") and not attname.endswith(source_suffix))
+            for base in (*cls.translated_fields, "translation_status")
+        )
+
+    @classmethod
+    def frozen_fields(cls):
+        return [
+            field
+            for field in cls._meta.concrete_fields
+            if not field.primary_key and not cls.editable_when_frozen(field.attname)
+        ]
+
     def _frozen_values(self):
-        values = {}
-        for field in self._meta.concrete_fields:
-            name = field.attname
-            # The bare field name reads the active language, so only the per-language
-            # columns are compared: the source one is frozen, the others stay editable.
-            is_translation = any(
-                name == base or (name.startswith(f"{base}_") and not name.endswith(f"_{field_suffix(SOURCE_LANGUAGE)}"))
-                for base in (*self.translated_fields, "translation_status")
-            )
-            if not is_translation and not field.primary_key:
-                values[name] = getattr(self, name)
-        return values
+        return {field.attname: getattr(self, field.attname) for field in self.frozen_fields()}
 
     def save(self, *args, **kwargs):
         version = self.checklist_version()
