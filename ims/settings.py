@@ -47,11 +47,22 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks_db",
     "ims.core",
     "ims.accounts",
     "ims.factories",
     "ims.goodpractice",
     "ims.checklists",
+    "ims.audit",
+    "ims.assessments",
+    "ims.responses",
+    "ims.access",
+    "ims.notifications",
+    "ims.api",
 ]
 
 MIDDLEWARE = [
@@ -175,6 +186,43 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# Evidence photos: larger files are refused with a clear message before decoding.
+IMS_MAX_UPLOAD_BYTES = env.int("IMS_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Background work (notification emails, report generation) runs in `manage.py db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("IMS_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("IMS_API_ANON_RATE", default="60/minute"),
+        "user": env.str("IMS_API_USER_RATE", default="600/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IMS API",
+    "DESCRIPTION": "Labour-compliance monitoring: assessments, findings, reports, objections, action plans, access.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("ims.core.i18n_urls")),
+    path("api/v1/", include("ims.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("ims.core.urls")),
@@ -11,5 +12,10 @@ urlpatterns += i18n_patterns(
     path("factories/", include("ims.factories.urls")),
     path("checklists/", include("ims.checklists.urls")),
     path("good-practice/", include("ims.goodpractice.urls")),
+    path("assessments/", include("ims.assessments.urls")),
+    path("reports/", include("ims.assessments.report_urls")),
+    path("responses/", include("ims.responses.urls")),
+    path("access/", include("ims.access.urls")),
+    path("notifications/", include("ims.notifications.urls")),
     path("admin/", admin.site.urls),
 )

@@ -73,6 +73,12 @@ class User(AbstractUser):
     def is_programme_staff(self):
         return bool(self.roles & PROGRAMME_ROLES)
 
+    def is_factory_member(self, factory):
+        return self.is_authenticated and factory.pk in set(self.member_factory_ids())
+
+    def buyer_organisations(self):
+        return Organisation.objects.filter(memberships__user=self, kind=Organisation.Kind.BUYER)
+
     def member_factory_ids(self):
         """Factories whose organisation this user belongs to."""
         return Organisation.objects.filter(

@@ -1,0 +1,47 @@
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ims.access.models import AccessGrant
+from ims.accounts.models import Organisation, Role
+from ims.audit.models import record
+from ims.core.errors import Conflict, Invalid, NotAllowed
+
+
+def _check_factory_manager(factory, actor):
+    if not (actor.has_role(Role.FACTORY_MANAGER) and actor.is_factory_member(factory)):
+        raise NotAllowed(_("Only the factory's own managers can decide who sees its reports."))
+
+
+@transaction.atomic
+def grant_access(factory, buyer, actor, expires_at=None):
+    """Let a buyer read the factory's detailed reports; granting again only changes the expiry."""
+    _check_factory_manager(factory, actor)
+    if buyer.kind != Organisation.Kind.BUYER:
+        raise Invalid(_("Access can only be granted to a buyer organisation."))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise Invalid(_("The expiry must be in the future."))
+    grant = (
+        AccessGrant.objects.select_for_update().filter(factory=factory, buyer=buyer, revoked_at__isnull=True).first()
+    )
+    if grant is None:
+        grant = AccessGrant.objects.create(factory=factory, buyer=buyer, granted_by=actor, expires_at=expires_at)
+    else:
+        grant.expires_at = expires_at
+        grant.save(update_fields=["expires_at"])
+    record(actor, "access.granted", grant, factory=factory, buyer=buyer.name,
+           expires_at=expires_at.isoformat() if expires_at else None)  # fmt: skip
+    return grant
+
+
+@transaction.atomic
+def revoke_access(grant, actor):
+    _check_factory_manager(grant.factory, actor)
+    grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
+    if grant.revoked_at is not None:
+        raise Conflict(_("This access was already revoked."))
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    record(actor, "access.revoked", grant, factory=grant.factory, buyer=grant.buyer.name)
+    return grant

@@ -1,0 +1,68 @@
+"""Photos as evidence: checked, re-encoded and stripped of location and camera data."""
+
+import hashlib
+import io
+import uuid
+import warnings
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from ims.assessments.models import Evidence
+from ims.assessments.workflow import can_edit_findings
+from ims.core.errors import Conflict, Invalid, NotAllowed
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
+LONGEST_SIDE = 2560
+
+
+def reencode(data):
+    """Return JPEG bytes of the image with no metadata, or raise Invalid if it is not a photo."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format
+                probe.verify()
+            image = Image.open(io.BytesIO(data))
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning):  # fmt: skip
+        raise Invalid(_("The file is not a readable photo.")) from None
+    if image_format not in ACCEPTED_FORMATS:
+        raise Invalid(_("Photos must be JPEG, PNG or WebP images."))
+    image = ImageOps.exif_transpose(image).convert("RGB")
+    image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=85, optimize=True)
+    return output.getvalue()
+
+
+@transaction.atomic
+def attach_photo(finding, data, actor, client_uuid=None):
+    assessment = finding.assessment
+    if not can_edit_findings(assessment, actor, finding.question.compliance_point.cluster.code):
+        raise NotAllowed(_("You cannot add evidence to this assessment now."))
+    limit = settings.IMS_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise Invalid(_("The file is larger than %(limit)d MB.") % {"limit": limit // (1024 * 1024)})
+    encoded = reencode(data)
+    digest = hashlib.sha256(encoded).hexdigest()
+    if client_uuid is not None:
+        existing = Evidence.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.finding_id == finding.pk and existing.sha256 == digest:
+                return existing
+            raise Conflict(_("Another file was already sent under this identifier."))
+    return Evidence.objects.create(
+        finding=finding,
+        file=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),
+        content_type="image/jpeg",
+        size=len(encoded),
+        sha256=digest,
+        client_uuid=client_uuid,
+        uploaded_by=actor,
+    )

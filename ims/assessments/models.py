@@ -1,0 +1,239 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned")
+    APPROVED = "approved", _("Approved")
+    CORRECTING = "correcting", _("Being corrected")
+
+
+class Answer(models.TextChoices):
+    COMPLIANT = "compliant", _("Compliant")
+    NON_COMPLIANT = "non_compliant", _("Non-compliant")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    NOT_ASSESSED = "not_assessed", _("Not assessed")
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Programme staff see every assessment; a factory sees its own published ones;
+        a buyer sees the published ones of factories that grant it access now."""
+        from ims.access.models import AccessGrant
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser or user.is_programme_staff:
+            return self
+        published = self.filter(status__in=PUBLISHED_STATUSES)
+        factory_ids = set(user.member_factory_ids())
+        granted = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
+        factory_ids |= set(granted.values_list("factory_id", flat=True))
+        return published.filter(factory_id__in=factory_ids)
+
+
+class Assessment(models.Model):
+    """A visit to one factory by a team of monitors against a pinned checklist version."""
+
+    class Type(models.TextChoices):
+        ASSESSMENT = "assessment", _("Assessment")
+        FOLLOW_UP = "follow_up", _("Follow-up visit")
+        LOW_COMPLIANCE_JOINT = "low_compliance_joint", _("Low-compliance joint visit")
+
+    ref = models.CharField(_("reference"), max_length=60, unique=True)
+    factory = models.ForeignKey(
+        "factories.Factory", verbose_name=_("factory"), on_delete=models.PROTECT, related_name="assessments"
+    )
+    checklist_version = models.ForeignKey(
+        "checklists.ChecklistVersion",
+        verbose_name=_("checklist version"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices, default=Type.ASSESSMENT)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visit_start = models.DateField(_("first visit day"))
+    visit_end = models.DateField(_("last visit day"))
+    monitors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("monitors"), through="AssessmentMonitor", related_name="+"
+    )
+    interviews_workers = models.PositiveIntegerField(_("workers interviewed"), default=0)
+    interviews_managers = models.PositiveIntegerField(_("managers interviewed"), default=0)
+    interviews_union = models.PositiveIntegerField(_("union representatives interviewed"), default=0)
+    workers_total = models.PositiveIntegerField(_("workers at the visit"), null=True, blank=True)
+    workers_female = models.PositiveIntegerField(_("women workers at the visit"), null=True, blank=True)
+    row_version = models.PositiveIntegerField(default=1, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-visit_start", "-pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit_end__gte=models.F("visit_start")),
+                name="visit_ends_after_start",
+                violation_error_message=_("The last visit day cannot be before the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(workers_female__isnull=True)
+                | Q(workers_total__isnull=True)
+                | Q(workers_female__lte=models.F("workers_total")),
+                name="assessment_women_within_total",
+                violation_error_message=_("Women workers cannot exceed the total."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    @property
+    def is_published(self):
+        return self.status in PUBLISHED_STATUSES
+
+    def current_revision(self):
+        return self.revisions.order_by("-number").first()
+
+
+PUBLISHED_STATUSES = (Status.APPROVED, Status.CORRECTING)
+
+
+class AssessmentMonitor(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assessment_roles")
+    is_lead = models.BooleanField(_("lead monitor"), default=False)
+    # Empty means every cluster; otherwise the cluster codes this monitor captures.
+    clusters = models.JSONField(_("clusters"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("assessment monitor")
+        verbose_name_plural = _("assessment monitors")
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="unique_assessment_monitor")]
+
+    def __str__(self):
+        return f"{self.assessment} {self.user}"
+
+
+class Finding(models.Model):
+    """The answer to one question in one assessment."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="findings"
+    )
+    question = models.ForeignKey(
+        "checklists.Question", verbose_name=_("question"), on_delete=models.PROTECT, related_name="findings"
+    )
+    answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
+    note = models.TextField(_("note"), blank=True)
+    note_language = models.CharField(_("note language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    row_version = models.PositiveIntegerField(default=1, editable=False)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["assessment", "question__compliance_point__cluster__order", "question__compliance_point__order",
+                    "question__order"]  # fmt: skip
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        constraints = [models.UniqueConstraint(fields=["assessment", "question"], name="one_finding_per_question")]
+
+    def __str__(self):
+        return f"{self.assessment} {self.question.code}: {self.answer}"
+
+    @property
+    def is_noncompliant(self):
+        return self.answer == Answer.NON_COMPLIANT
+
+
+class Evidence(models.Model):
+    """A photo or document supporting a finding, stored re-encoded without location data."""
+
+    finding = models.ForeignKey(Finding, verbose_name=_("finding"), on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=60)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return self.file.name
+
+
+class Transition(models.Model):
+    """One step of the assessment's workflow: who moved it, when, why."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self):
+        return f"{self.assessment}: {self.from_status} -> {self.to_status}"
+
+
+class ReportRevision(models.Model):
+    """What approval published: an immutable snapshot. A correction adds a revision."""
+
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("assessment"), on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    reason = models.TextField(_("reason for the revision"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), auto_now_add=True)
+    snapshot = models.JSONField(_("snapshot"))
+
+    class Meta:
+        ordering = ["assessment", "number"]
+        verbose_name = _("report revision")
+        verbose_name_plural = _("report revisions")
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"], name="unique_revision_number")]
+
+    def __str__(self):
+        return f"{self.assessment} r{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A published report revision never changes; publish a new revision instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A published report revision is never deleted.")

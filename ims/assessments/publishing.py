@@ -1,0 +1,96 @@
+"""Approval publishes an immutable snapshot of the assessment: the report's single source."""
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.dispatch import Signal
+
+from ims.assessments.models import Answer, ReportRevision
+from ims.factories.models import WorkforceSnapshot
+
+# Sent once the revision is committed: notifications, report generation and statistics listen.
+report_published = Signal()
+
+
+def point_states(findings):
+    """A compliance point is non-compliant if any of its questions is; else compliant if any is;
+    not applicable only when none of its questions applies."""
+    answers = defaultdict(set)
+    for finding in findings:
+        answers[finding["compliance_point"]].add(finding["answer"])
+    return {code: _point_state(point_answers) for code, point_answers in answers.items()}
+
+
+def _point_state(answers):
+    for answer in (Answer.NON_COMPLIANT, Answer.COMPLIANT, Answer.NOT_ASSESSED):
+        if answer in answers:
+            return answer.value
+    return Answer.NOT_APPLICABLE.value
+
+
+def build_snapshot(assessment):
+    factory = assessment.factory
+    findings = [
+        {
+            "question": finding.question.code,
+            "cluster": finding.question.compliance_point.cluster.code,
+            "compliance_point": finding.question.compliance_point.code,
+            "publicly_reported": finding.question.publicly_reported,
+            "answer": finding.answer,
+            "note": finding.note,
+            "note_language": finding.note_language,
+            "finding_id": finding.pk,
+        }
+        for finding in assessment.findings.select_related("question__compliance_point__cluster")
+    ]
+    return {
+        "assessment": {
+            "ref": assessment.ref,
+            "type": assessment.type,
+            "visit_start": assessment.visit_start.isoformat(),
+            "visit_end": assessment.visit_end.isoformat(),
+            "monitors": [member.user.full_name for member in assessment.team.select_related("user")],
+            "interviews": {
+                "workers": assessment.interviews_workers,
+                "managers": assessment.interviews_managers,
+                "union": assessment.interviews_union,
+            },
+            "workers_total": assessment.workers_total,
+            "workers_female": assessment.workers_female,
+        },
+        "factory": {
+            "ref": factory.ref,
+            "name_en": factory.name_en,
+            "name_km": factory.name_km,
+            "name_zh": factory.name_zh,
+            "sector": factory.sector,
+            "province": factory.province.code,
+            "district": factory.district.code if factory.district else None,
+        },
+        "checklist_version": assessment.checklist_version.code,
+        "findings": findings,
+        "compliance_points": point_states(findings),
+    }
+
+
+def publish(assessment, actor, reason=""):
+    last = assessment.revisions.order_by("-number").first()
+    revision = ReportRevision.objects.create(
+        assessment=assessment,
+        number=(last.number + 1) if last else 1,
+        reason=reason,
+        approved_by=actor,
+        snapshot=build_snapshot(assessment),
+    )
+    if assessment.workers_total is not None and assessment.workers_female is not None:
+        WorkforceSnapshot.objects.update_or_create(
+            factory=assessment.factory,
+            as_of=assessment.visit_end,
+            defaults={
+                "workers_total": assessment.workers_total,
+                "workers_female": assessment.workers_female,
+                "source": WorkforceSnapshot.Source.ASSESSMENT,
+            },
+        )
+    transaction.on_commit(lambda: report_published.send(sender=ReportRevision, revision=revision))
+    return revision

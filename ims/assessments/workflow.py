@@ -1,0 +1,212 @@
+"""The assessment's life: planning, capture, review and publication.
+
+Every change goes through these functions, which check who may do it and in which
+state, record the step, and refuse anything else with a message the user can act on.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ims.accounts.models import Role
+from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Finding, Status, Transition
+from ims.assessments.publishing import publish
+from ims.audit.models import record
+from ims.core.errors import Conflict, Invalid, NotAllowed
+
+EDITABLE_STATUSES = (Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+
+
+@dataclass(frozen=True)
+class Action:
+    sources: tuple
+    target: str
+    by_head: bool
+    needs_comment: bool = False
+
+
+ACTIONS = {
+    "start": Action((Status.PLANNED,), Status.IN_PROGRESS, by_head=False),
+    "submit": Action((Status.IN_PROGRESS, Status.RETURNED), Status.SUBMITTED, by_head=False),
+    "return": Action((Status.SUBMITTED,), Status.RETURNED, by_head=True, needs_comment=True),
+    "approve": Action((Status.SUBMITTED, Status.CORRECTING), Status.APPROVED, by_head=True),
+    "reopen": Action((Status.APPROVED,), Status.CORRECTING, by_head=True, needs_comment=True),
+}
+
+
+def is_on_team(assessment, user):
+    return assessment.team.filter(user=user).exists()
+
+
+def _next_ref(factory, visit_start):
+    base = f"{factory.ref}-{visit_start:%Y%m%d}"
+    ref, number = base, 1
+    while Assessment.objects.filter(ref=ref).exists():
+        number += 1
+        ref = f"{base}-{number}"
+    return ref
+
+
+@transaction.atomic
+def plan_assessment(*, factory, version, actor, visit_start, visit_end, monitors, type=Assessment.Type.ASSESSMENT,
+                    client_uuid=None):  # fmt: skip
+    if not actor.has_role(Role.MONITOR, Role.HEAD, Role.PROGRAMME_ADMIN):
+        raise NotAllowed(_("Only programme staff can plan assessments."))
+    if visit_end < visit_start:
+        raise Invalid(_("The last visit day cannot be before the first."))
+    monitors = list(monitors)
+    if not monitors:
+        raise Invalid(_("Name at least one monitor."))
+    not_monitors = [user for user in monitors if not user.has_role(Role.MONITOR)]
+    if not_monitors:
+        raise Invalid(
+            _("%(names)s cannot be on the team: not a monitor.") % {"names": ", ".join(map(str, not_monitors))}
+        )
+    version.freeze()
+    assessment = Assessment.objects.create(
+        ref=_next_ref(factory, visit_start),
+        factory=factory,
+        checklist_version=version,
+        type=type,
+        visit_start=visit_start,
+        visit_end=visit_end,
+        created_by=actor,
+        client_uuid=client_uuid,
+    )
+    for index, user in enumerate(monitors):
+        AssessmentMonitor.objects.create(assessment=assessment, user=user, is_lead=index == 0)
+    record(actor, "assessment.planned", assessment, factory=factory, ref=assessment.ref)
+    return assessment
+
+
+@transaction.atomic
+def transition(assessment, action_name, actor, comment=""):
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise Invalid(_("Unknown action '%(action)s'.") % {"action": action_name})
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status not in action.sources:
+        raise Conflict(
+            _("An assessment that is %(status)s cannot be %(action)s.")
+            % {"status": assessment.get_status_display().lower(), "action": ACTION_LABELS[action_name]},
+            status=assessment.status,
+        )
+    if action.by_head and not actor.has_role(Role.HEAD):
+        raise NotAllowed(_("Only the programme head can do this."))
+    if not action.by_head and not is_on_team(assessment, actor):
+        raise NotAllowed(_("Only the monitors of this assessment can do this."))
+    comment = (comment or "").strip()
+    if action.needs_comment and not comment:
+        raise Invalid(_("Say why: a comment is required."))
+    if action_name == "submit":
+        _check_complete(assessment)
+
+    previous = assessment.status
+    reason = ""
+    if action_name == "approve" and previous == Status.CORRECTING:
+        reason = assessment.transitions.filter(action="reopen").last().comment
+    assessment.status = action.target
+    assessment.row_version = F("row_version") + 1
+    assessment.save(update_fields=["status", "row_version", "updated_at"])
+    assessment.refresh_from_db()
+    Transition.objects.create(
+        assessment=assessment, action=action_name, from_status=previous, to_status=action.target, actor=actor,
+        comment=comment,
+    )  # fmt: skip
+    record(actor, f"assessment.{action_name}", assessment, factory=assessment.factory, comment=comment,
+           from_status=previous, to_status=action.target)  # fmt: skip
+    if action_name == "approve":
+        publish(assessment, actor, reason=reason)
+    return assessment
+
+
+ACTION_LABELS = {
+    "start": gettext_lazy("started"),
+    "submit": gettext_lazy("submitted"),
+    "return": gettext_lazy("returned"),
+    "approve": gettext_lazy("approved"),
+    "reopen": gettext_lazy("reopened for correction"),
+}
+
+
+def _check_complete(assessment):
+    asked = assessment.checklist_version.questions.count()
+    answered = assessment.findings.count()
+    if answered < asked:
+        raise Invalid(
+            _("%(missing)d of %(asked)d questions have no answer yet; mark them not assessed or not applicable if so.")
+            % {"missing": asked - answered, "asked": asked},
+            missing=asked - answered,
+        )
+
+
+def can_edit_findings(assessment, user, cluster_code=None):
+    if assessment.status not in EDITABLE_STATUSES:
+        return False
+    if assessment.status == Status.CORRECTING and user.has_role(Role.HEAD):
+        return True
+    member = assessment.team.filter(user=user).first()
+    return bool(member) and (not member.clusters or cluster_code is None or cluster_code in member.clusters)
+
+
+@transaction.atomic
+def save_finding(assessment, *, question_code, answer, actor, note="", note_language="en", expected_version=None,
+                 client_uuid=None):  # fmt: skip
+    """Create or change one finding; an edit based on an outdated version is refused, never lost.
+
+    expected_version is the row_version the editor started from. Re-sending a finding
+    that is already stored exactly as sent is accepted and changes nothing.
+    """
+    question = (
+        assessment.checklist_version.questions.select_related("compliance_point__cluster")
+        .filter(code=question_code)
+        .first()
+    )
+    if question is None:
+        raise Invalid(
+            _("Question %(code)s is not in checklist %(version)s.")
+            % {"code": question_code, "version": assessment.checklist_version.code}
+        )
+    if answer not in Answer.values:
+        raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
+                      % {"answer": answer, "choices": ", ".join(Answer.values)})  # fmt: skip
+    if note_language not in dict(Finding._meta.get_field("note_language").choices):
+        raise Invalid(_("'%(language)s' is not a note language.") % {"language": note_language})
+    assessment = Assessment.objects.get(pk=assessment.pk)
+    if assessment.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            _("Findings cannot change while the assessment is %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+    if not can_edit_findings(assessment, actor, question.compliance_point.cluster.code):
+        raise NotAllowed(_("You cannot edit findings of this assessment."))
+    note = (note or "").strip()
+    values = {"answer": answer, "note": note, "note_language": note_language}
+    finding = Finding.objects.filter(assessment=assessment, question=question).first()
+    if finding is None:
+        try:
+            with transaction.atomic():
+                return Finding.objects.create(
+                    assessment=assessment, question=question, updated_by=actor, client_uuid=client_uuid, **values
+                )
+        except IntegrityError:
+            raise Conflict(_("Someone else saved this finding at the same moment; reload it and try again.")) from None
+    if all(getattr(finding, name) == value for name, value in values.items()):
+        return finding
+    if expected_version is None or int(expected_version) != finding.row_version:
+        raise Conflict(
+            _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
+            % {"user": finding.updated_by},
+            current={"answer": finding.answer, "note": finding.note, "row_version": finding.row_version},
+        )
+    updated = Finding.objects.filter(pk=finding.pk, row_version=finding.row_version).update(
+        **values, updated_by=actor, updated_at=timezone.now(), row_version=F("row_version") + 1
+    )
+    if not updated:
+        raise Conflict(_("This finding was changed by someone else at the same moment; reload it."))
+    finding.refresh_from_db()
+    return finding

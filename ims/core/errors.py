@@ -1,0 +1,30 @@
+"""Errors the domain services raise; views and the API turn them into clear answers.
+
+Each carries an HTTP status so the web pages and the REST API answer the same way:
+a refused transition is 409 in both, a missing right is 403, bad data is 400.
+"""
+
+
+class DomainError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "not_allowed"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class Invalid(DomainError):
+    status = 400
+    code = "invalid"
