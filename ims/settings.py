@@ -5,6 +5,7 @@ Defaults are safe for a laptop (SQLite and files under ./var, DEBUG off).
 ``manage.py check --deploy`` expects and refuses to start without a real secret key.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -24,9 +25,13 @@ if PRODUCTION and DEBUG:
 def _development_secret_key():
     """A per-checkout random key kept in ./var, so sessions survive restarts without a shared default."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(get_random_secret_key())
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created exclusively and readable by the owner only; a concurrent start reads the winner's key.
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+            handle.write(get_random_secret_key())
+    except FileExistsError:
+        pass
     return path.read_text().strip()
 
 
@@ -179,10 +184,12 @@ DEFAULT_FROM_EMAIL = env.str("IMS_DEFAULT_FROM_EMAIL", default="IMS <no-reply@lo
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("IMS_SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise clients could forge it.
+    if env.bool("IMS_BEHIND_TLS_PROXY", default=False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("IMS_HSTS_SECONDS", default=31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("IMS_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("IMS_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True

@@ -64,3 +64,21 @@ def test_a_factory_organisation_must_name_its_factory(make_factory):
         Organisation.objects.create(name="Nameless", kind=Organisation.Kind.FACTORY)
     organisation = Organisation.objects.create(name="Real", kind=Organisation.Kind.FACTORY, factory=make_factory())
     assert organisation.factory.organisation == organisation
+
+
+@pytest.mark.django_db
+def test_email_addresses_are_unique_whatever_their_case(make_user):
+    make_user("Dup@Example.org")
+    assert User.objects.get(email="dup@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User(email="DUP@example.org", full_name="Twin").save()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never created in production"):
+        call_command("seed_demo")
+    assert not User.objects.filter(email__endswith="@ims.demo").exists()

@@ -57,7 +57,7 @@ def test_checklist_page_shows_the_text_in_the_served_web_font(
     live_server, transactional_db, page, language, css_family, family
 ):
     ensure_content()
-    question = Question.objects.get(code="OS.8.2")
+    question = Question.objects.get(version__code="2026.1", code="OS.8.2")
     expected = question.text_in("text", language)
     page.goto(f"{live_server.url}/{language}/checklists/{question.version.code}/")
     page.wait_for_function("document.fonts.status === 'loaded'")

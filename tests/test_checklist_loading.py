@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ims.checklists.loading import load_checklist
-from ims.checklists.models import ChecklistFrozen, Cluster, CompliancePoint, Question
+from ims.checklists.models import ChecklistFrozen, ChecklistVersion, Cluster, CompliancePoint, Question
 from ims.core.translated import TranslationStatus
 from ims.goodpractice.models import GoodPracticeSheet
 
@@ -109,3 +109,30 @@ def test_coverage_command_counts_a_missing_translation(content):
     with pytest.raises(CommandError, match=r"below 100\.0%"):
         call_command("translation_coverage", fail_under=100, stdout=out)
     assert "km: content 99." in out.getvalue()
+
+
+def test_the_frozen_version_itself_cannot_be_renamed_or_removed(content):
+    content.freeze()
+    content.code = "2026.X"
+    with pytest.raises(ChecklistFrozen):
+        content.save()
+    with pytest.raises(ChecklistFrozen):
+        ChecklistVersion.objects.get(pk=content.pk).delete()
+
+
+def test_an_instance_loaded_before_freezing_cannot_slip_a_change_through(content):
+    question = Question.objects.select_related("version").get(version=content, code="WT.1.1")
+    question.version  # noqa: B018 (cached before the freeze)
+    ChecklistVersion.objects.get(pk=content.pk).freeze()
+    question.text_en = "Changed after freezing?"
+    with pytest.raises(ChecklistFrozen):
+        question.save()
+
+
+def test_adding_to_a_frozen_version_is_a_form_error_not_a_crash(content):
+    from django.core.exceptions import ValidationError
+
+    content.freeze()
+    cluster = Cluster(version=content, code="XX", name_en="New", order=99)
+    with pytest.raises(ValidationError, match="is in use"):
+        cluster.full_clean()

@@ -156,3 +156,56 @@ def test_import_page_is_for_programme_admins_and_lists_errors(client, phnom_penh
 
 def upload(text):
     return SimpleUploadedFile("factories.csv", text.encode(), content_type="text/csv")
+
+
+@pytest.mark.django_db
+def test_a_short_row_is_an_error_not_a_silent_blanking(phnom_penh):
+    header = HEADER + ",address"
+    import_factories(f"{header}\n{GOOD_ROWS[0]},12 Street 5\n")
+    result = import_factories(f"{header}\n{GOOD_ROWS[0].rsplit(',', 3)[0]}\n")
+    assert [(e.line, e.message) for e in result.errors] == [(2, "fewer values than columns.")]
+    assert Factory.objects.get(ref="F-100").address == "12 Street 5"
+
+
+@pytest.mark.django_db
+def test_a_rejected_file_leaves_registered_factories_as_they_were(phnom_penh):
+    import_factories(csv_text(*GOOD_ROWS))
+    renamed = GOOD_ROWS[0].replace("Lotus Garment", "Renamed")
+    result = import_factories(csv_text(renamed, "F-300,X,,,,Atlantis,,garment,,,,,km,false"))
+    assert not result.ok and (result.created, result.updated) == (0, 0)
+    assert Factory.objects.get(ref="F-100").name_en == "Lotus Garment"
+
+
+@pytest.mark.django_db
+def test_values_are_read_the_same_whatever_the_interface_language(phnom_penh):
+    from django.utils import translation
+
+    row = "F-400,Bag Co,,,,Phnom Penh,,Travel goods and bags,,,,,km,false"
+    with translation.override("km"):
+        result = import_factories(csv_text(row))
+    assert result.ok, result.errors
+
+
+@pytest.mark.django_db
+def test_contact_values_are_checked_like_the_form_would(phnom_penh):
+    long_phone = "9" * 41
+    result = import_factories(HEADER + ",phone\n" + GOOD_ROWS[0] + f",{long_phone}\n")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "phone")]
+
+
+@pytest.mark.django_db
+def test_assessment_head_counts_are_never_overwritten_by_an_import(make_factory):
+    factory = make_factory("F-100")
+    WorkforceSnapshot.objects.create(factory=factory, as_of=date(2026, 5, 1), workers_total=900, workers_female=800,
+                                     source=WorkforceSnapshot.Source.ASSESSMENT)  # fmt: skip
+    result = import_factories(HEADER + ",workforce_date\n" + GOOD_ROWS[0] + ",2026-05-01\n")
+    assert [(e.line, e.column) for e in result.errors] == [(2, "workforce_date")]
+    assert factory.workforce_snapshots.get().workers_total == 900
+
+
+@pytest.mark.django_db
+def test_repeated_columns_and_case_twins_are_refused(phnom_penh, make_factory):
+    make_factory("AB-1")
+    assert "repeated columns: email" in str(import_factories(HEADER + ",email\n").errors[0])
+    twin = GOOD_ROWS[0].replace("F-100", "ab-1")
+    assert [(e.line, e.column) for e in import_factories(csv_text(twin)).errors] == [(2, "factory_ref")]

@@ -76,3 +76,25 @@ def test_unknown_pages_answer_404_in_the_page_language(client):
     response = client.get("/km/factories/NO-SUCH-FACTORY/")
     assert response.status_code == 404
     assert interface_word("km", "Page not found") in response.text
+
+
+@pytest.mark.django_db
+def test_one_missing_field_does_not_hide_the_fields_that_are_translated(client, content):
+    question = Question.objects.get(version=content, code="CL.1.1")
+    Question.objects.filter(pk=question.pk).update(guidance_km="")
+    response = client.get(f"/km/checklists/{content.code}/")
+    assert question.text_km in response.text
+    assert f'<span class="untranslated" lang="en">{question.guidance_en}</span>' in response.text
+
+
+@pytest.mark.django_db
+def test_sheet_body_markdown_is_rendered_and_raw_html_is_not(client, content):
+    sheet = GoodPracticeSheet.objects.get(slug="drinking-water")
+    GoodPracticeSheet.objects.filter(pk=sheet.pk).update(
+        body_en="## Unique heading 7\n\n- first unique point\n\n<script>alert(1)</script> [x](javascript:alert(1))"
+    )
+    response = client.get(f"/en/good-practice/{sheet.slug}/")
+    assert "<h2>Unique heading 7</h2>" in response.text
+    assert "<li>first unique point</li>" in response.text
+    assert "<script>alert(1)</script>" not in response.text
+    assert 'href="javascript:' not in response.text

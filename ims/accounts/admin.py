@@ -1,12 +1,31 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from ims.accounts.models import Membership, Organisation, User
+from ims.accounts.models import ORGANISATION_KIND_OF_ROLE, Membership, Organisation, Role, User
+
+
+class MembershipFormSet(BaseInlineFormSet):
+    """On a new organisation the membership cannot see its kind yet: check the roles here."""
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.instance, Organisation):
+            return
+        for form in self.forms:
+            role = form.cleaned_data.get("role") if hasattr(form, "cleaned_data") else None
+            if role and not form.cleaned_data.get("DELETE") and ORGANISATION_KIND_OF_ROLE[role] != self.instance.kind:
+                raise ValidationError(
+                    _("The role %(role)s belongs in a %(kind)s organisation.")
+                    % {"role": Role(role).label, "kind": Organisation.Kind(ORGANISATION_KIND_OF_ROLE[role]).label}
+                )
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["organisation"]
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,15 +50,27 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), name="unique_email_ignoring_case",
+                violation_error_message=_("A user with this email address already exists."),
+            )
+        ]  # fmt: skip
 
     def __str__(self):
         return self.full_name or self.email
+
+    def save(self, *args, **kwargs):
+        # Sign-in matches addresses without regard to case, so they are stored in one case.
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
 
     def get_full_name(self):
         return self.full_name
 
     def get_short_name(self):
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # Names are written family-name first in Khmer and Chinese: the whole name is the safe choice.
+        return self.full_name or self.email
 
     def has_role(self, *roles):
         return any(role in self.roles for role in roles)

@@ -9,19 +9,24 @@ class FrozenVersionAdmin(TabbedTranslationAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.checklist_version().is_frozen:
+        if obj is not None and obj.frozen_version_code():
             readonly += [field.name for field in self.model.frozen_fields()]
             readonly += [field.name for field in self.model._meta.many_to_many]
         return readonly
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.checklist_version().is_frozen:
+        if obj is not None and obj.frozen_version_code():
             return False
         return super().has_delete_permission(request, obj)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "version":
+            kwargs["queryset"] = ChecklistVersion.objects.filter(frozen_at__isnull=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(ChecklistVersion)
-class ChecklistVersionAdmin(TabbedTranslationAdmin):
+class ChecklistVersionAdmin(FrozenVersionAdmin):
     list_display = ["code", "title", "frozen_at"]
     readonly_fields = ["frozen_at"]
 

@@ -53,7 +53,7 @@ def _read_json(path, problems):
     return None
 
 
-def _check_translated(where, name, value, problems, required=True):
+def _check_translated(where, name, value, problems):
     if not isinstance(value, dict):
         problems.append(f"{where}: '{name}' must be an object with keys {', '.join(LANGUAGES)}")
         return
@@ -64,7 +64,7 @@ def _check_translated(where, name, value, problems, required=True):
         text = value.get(language)
         if text is not None and not isinstance(text, str):
             problems.append(f"{where}: '{name}.{language}' must be text")
-        elif required and language == "en" and not (text or "").strip():
+        elif language == "en" and not (text or "").strip():
             problems.append(f"{where}: '{name}.en' (the source text) is empty")
 
 

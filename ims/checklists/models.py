@@ -1,5 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ims.core.i18n import SOURCE_LANGUAGE, field_suffix
@@ -10,45 +12,16 @@ class ChecklistFrozen(Exception):
     """A checklist version in use may not change what it asks."""
 
 
-class ChecklistVersion(TranslatedContent):
-    translated_fields = ("title",)
-
-    code = models.CharField(_("version"), max_length=20, unique=True)
-    title = models.CharField(_("title"), max_length=300)
-    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-code"]
-        verbose_name = _("checklist version")
-        verbose_name_plural = _("checklist versions")
-
-    def __str__(self):
-        return self.code
-
-    @property
-    def is_frozen(self):
-        return self.frozen_at is not None
-
-    def freeze(self):
-        """Called when an assessment first pins this version; from then on its questions are fixed."""
-        if not self.is_frozen:
-            self.frozen_at = timezone.now()
-            ChecklistVersion.objects.filter(pk=self.pk).update(frozen_at=self.frozen_at)
-
-
-class FrozenWithVersion(TranslatedContent):
+class FreezeGuard(TranslatedContent):
     """Refuses to change anything but the non-source translations once the version is frozen.
 
     Translators may still correct a Khmer or Chinese wording; what a monitor answered
     (codes, English source text, answer logic, applicability, public flag) stays fixed.
+    Bulk queryset updates bypass this guard; the loader and the admin go through save().
     """
 
     class Meta:
         abstract = True
-
-    def checklist_version(self):
-        raise NotImplementedError
 
     @classmethod
     def editable_when_frozen(cls, attname):
@@ -73,21 +46,92 @@ class FrozenWithVersion(TranslatedContent):
     def _frozen_values(self):
         return {field.attname: getattr(self, field.attname) for field in self.frozen_fields()}
 
+    def frozen_version_code(self):
+        """The code of the frozen version this object belongs to (as stored or as edited), else None."""
+        raise NotImplementedError
+
+    def check_not_frozen(self):
+        code = self.frozen_version_code()
+        if code is None:
+            return
+        if self.pk is None:
+            raise ChecklistFrozen(gettext("Checklist %(code)s is in use; nothing may be added to it.") % {"code": code})
+        if type(self).objects.get(pk=self.pk)._frozen_values() != self._frozen_values():
+            raise ChecklistFrozen(
+                gettext("Checklist %(code)s is in use; only its translations may change.") % {"code": code}
+            )
+
+    def clean(self):
+        super().clean()
+        try:
+            self.check_not_frozen()
+        except ChecklistFrozen as error:
+            raise ValidationError(str(error)) from None
+
     def save(self, *args, **kwargs):
-        version = self.checklist_version()
-        if version.is_frozen:
-            if self.pk is None:
-                raise ChecklistFrozen(f"Checklist {version.code} is in use; nothing may be added to it.")
-            stored = type(self).objects.get(pk=self.pk)
-            if stored._frozen_values() != self._frozen_values():
-                raise ChecklistFrozen(f"Checklist {version.code} is in use; {self} may not change.")
+        self.check_not_frozen()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        version = self.checklist_version()
-        if version.is_frozen:
-            raise ChecklistFrozen(f"Checklist {version.code} is in use; {self} may not be removed.")
+        if self.pk is not None and type(self).objects.get(pk=self.pk).frozen_version_code():
+            raise ChecklistFrozen(gettext("Checklist %(code)s is in use; nothing may be removed from it.")
+                                  % {"code": self.frozen_version_code()})  # fmt: skip
         return super().delete(*args, **kwargs)
+
+
+def _frozen_code(*version_ids):
+    return (
+        ChecklistVersion.objects.filter(pk__in=[pk for pk in version_ids if pk], frozen_at__isnull=False)
+        .values_list("code", flat=True)
+        .first()
+    )
+
+
+class ChecklistVersion(FreezeGuard):
+    translated_fields = ("title",)
+
+    code = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("checklist version")
+        verbose_name_plural = _("checklist versions")
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def is_frozen(self):
+        return self.frozen_at is not None
+
+    def freeze(self):
+        """Called when an assessment first pins this version; from then on its questions are fixed."""
+        if not self.is_frozen:
+            self.frozen_at = timezone.now()
+            ChecklistVersion.objects.filter(pk=self.pk).update(frozen_at=self.frozen_at)
+
+    def frozen_version_code(self):
+        return _frozen_code(self.pk)
+
+
+class FrozenWithVersion(FreezeGuard):
+    class Meta:
+        abstract = True
+
+    def checklist_version(self):
+        raise NotImplementedError
+
+    def _version_ids(self):
+        ids = [self.checklist_version().pk]
+        if self.pk is not None:
+            ids.append(type(self).objects.get(pk=self.pk).checklist_version().pk)
+        return ids
+
+    def frozen_version_code(self):
+        return _frozen_code(*self._version_ids())
 
 
 class ApplicabilityCondition(FrozenWithVersion):

@@ -15,7 +15,9 @@ def index(request):
 def version_detail(request, code):
     version = get_object_or_404(ChecklistVersion, code=code)
     public_only = request.GET.get("public") == "1"
-    questions = Question.objects.select_related("applies_if").prefetch_related("good_practice_sheets")
+    questions = (
+        Question.objects.filter(version=version).select_related("applies_if").prefetch_related("good_practice_sheets")
+    )
     if public_only:
         questions = questions.filter(publicly_reported=True)
     clusters = version.clusters.prefetch_related(

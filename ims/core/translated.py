@@ -37,20 +37,23 @@ class TranslatedContent(models.Model):
     def text_in(self, field, language):
         return getattr(self, f"{field}_{field_suffix(language)}") or ""
 
+    def is_missing(self, field, language):
+        """True when the English source has text for this field and the language has none."""
+        return bool(self.text_in(field, SOURCE_LANGUAGE).strip()) and not self.text_in(field, language).strip()
+
     def translation_state(self, language):
         """missing, draft or reviewed: missing when any text present in English is absent here."""
         if language == SOURCE_LANGUAGE:
             return TranslationStatus.REVIEWED
-        for field in self.translated_fields:
-            if self.text_in(field, SOURCE_LANGUAGE).strip() and not self.text_in(field, language).strip():
-                return TranslationStatus.MISSING
+        if any(self.is_missing(field, language) for field in self.translated_fields):
+            return TranslationStatus.MISSING
         status = getattr(self, f"translation_status_{field_suffix(language)}")
         return TranslationStatus(status or TranslationStatus.DRAFT)
 
     def set_translations(self, field, texts):
-        """Assign {language: text} to the per-language columns of one field."""
-        for language, text in texts.items():
-            setattr(self, f"{field}_{field_suffix(language)}", text or "")
+        """Assign {language: text} to the per-language columns of one field; absent languages become empty."""
+        for language in (SOURCE_LANGUAGE, *TARGET_LANGUAGES):
+            setattr(self, f"{field}_{field_suffix(language)}", texts.get(language) or "")
 
     def update_content(self, translated, statuses, **plain):
         """Set translated texts {field: {language: text}}, statuses and plain fields.

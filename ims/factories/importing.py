@@ -13,9 +13,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -29,11 +28,8 @@ OPTIONAL_COLUMNS = (
     "export_licence_no", "address", "latitude", "longitude", "workforce_date", "contact_name", "phone",
     "has_internet",
 )  # fmt: skip
-FACTORY_FIELDS = (
-    "name_en", "name_km", "name_zh", "registration_no", "export_licence_no", "address", "sector",
-    "head_office_country", "province_id", "district_id", "latitude", "longitude",
-)  # fmt: skip
 REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+RESERVED_REFS = {"import"}  # path segments of the factory pages
 TRUE_WORDS = {"true", "yes", "1", "y"}
 FALSE_WORDS = {"false", "no", "0", "n"}
 
@@ -65,9 +61,9 @@ class ImportResult:
 class ParsedRow:
     line: int
     factory: Factory
-    is_new: bool
+    stored: dict | None  # the factory's values before this row, None for a new factory
     contact: dict
-    workforce: tuple | None  # (as_of or None, total, female)
+    workforce: tuple | None  # (as_of, total, female, dated)
 
 
 class _Lookups:
@@ -87,7 +83,10 @@ class _Lookups:
         self.sectors = {}
         for sector in Sector:
             self.sectors[sector.value] = sector.value
-            self.sectors[str(sector.label).casefold()] = sector.value
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    self.sectors[str(sector.label).casefold()] = sector.value
+        self.refs = {ref.casefold(): ref for ref in Factory.objects.values_list("ref", flat=True)}
 
 
 def _bool(value, line, column, errors):
@@ -112,13 +111,26 @@ def _count(value, line, column, errors):
     return number
 
 
-def _parse_row(line, row, lookups, existing, errors):
+def _model_errors(instance, line, errors, columns, exclude=()):
+    """Run the model's own checks (lengths, formats, ranges) and report them against CSV columns."""
+    try:
+        instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                errors.append(RowError(line, columns.get(field, "" if field == "__all__" else field), message))
+
+
+def _parse_row(line, row, lookups, existing, today, errors):
     def text(column):
         return (row.get(column) or "").strip()
 
     ref = text("factory_ref")
-    if not REF_PATTERN.match(ref):
+    if not REF_PATTERN.match(ref) or ref.casefold() in RESERVED_REFS:
         errors.append(RowError(line, "factory_ref", _("a reference of letters, digits, '.', '_' or '-' is required.")))
+    elif lookups.refs.get(ref.casefold(), ref) != ref:
+        errors.append(RowError(line, "factory_ref", _("'%(ref)s' differs only in case from the registered '%(known)s'.")
+                               % {"ref": ref, "known": lookups.refs[ref.casefold()]}))  # fmt: skip
     if not text("name_en"):
         errors.append(RowError(line, "name_en", _("the Latin-script name is required.")))
 
@@ -131,7 +143,7 @@ def _parse_row(line, row, lookups, existing, errors):
         if district is None:
             errors.append(
                 RowError(line, "district", _("unknown district '%(value)s' in %(province)s.")
-                         % {"value": text("district"), "province": province.name_en})
+                         % {"value": text("district"), "province": province})
             )  # fmt: skip
     sector = lookups.sectors.get(text("sector").casefold())
     if sector is None:
@@ -143,24 +155,21 @@ def _parse_row(line, row, lookups, existing, errors):
         "name_km": text("name_km"),
         "name_zh": text("name_zh"),
         "registration_no": text("registration_no"),
-        "export_licence_no": text("export_licence_no") if "export_licence_no" in row else factory.export_licence_no,
-        "address": text("address") if "address" in row else factory.address,
         "sector": sector or "",
         "head_office_country": text("head_office_country").upper(),
         "province_id": province.pk if province else None,
         "district_id": district.pk if district else None,
     }
+    for column in ("export_licence_no", "address"):
+        if column in row:
+            values[column] = text(column)
     if "latitude" in row or "longitude" in row:
         values["latitude"] = text("latitude") or None
         values["longitude"] = text("longitude") or None
+    stored = {name: getattr(factory, name) for name in values} if factory.pk else None
     for name, value in values.items():
         setattr(factory, name, value)
-    try:
-        factory.full_clean(exclude=["province", "district", "sector"], validate_unique=False)
-    except ValidationError as error:
-        for column, messages in error.message_dict.items():
-            for message in messages:
-                errors.append(RowError(line, "" if column == "__all__" else column, message))
+    _model_errors(factory, line, errors, {}, exclude=["province", "district", "sector"])
 
     language = text("preferred_language")
     if language not in dict(settings.LANGUAGES):
@@ -170,12 +179,7 @@ def _parse_row(line, row, lookups, existing, errors):
         )  # fmt: skip
     has_email = _bool(text("has_email"), line, "has_email", errors)
     email = text("email").lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors.append(RowError(line, "email", _("'%(value)s' is not an email address.") % {"value": email}))
-    elif has_email:
+    if has_email and not email:
         errors.append(RowError(line, "email", _("has_email is true but no address is given.")))
     contact = {"email": email, "preferred_language": language, "has_email": bool(has_email)}
     if "contact_name" in row:
@@ -184,13 +188,14 @@ def _parse_row(line, row, lookups, existing, errors):
         contact["phone"] = text("phone")
     if text("has_internet"):
         contact["has_internet"] = _bool(text("has_internet"), line, "has_internet", errors)
+    _model_errors(Contact(**contact), line, errors, {"name": "contact_name"}, exclude=["factory", "preferred_language"])
 
     workforce = None
     total_text, female_text = text("workers_total"), text("workers_female")
     if total_text or female_text:
         total = _count(total_text, line, "workers_total", errors)
         female = _count(female_text, line, "workers_female", errors)
-        as_of = None
+        as_of = today
         if text("workforce_date"):
             as_of = parse_date(text("workforce_date"))
             if as_of is None:
@@ -198,12 +203,12 @@ def _parse_row(line, row, lookups, existing, errors):
         if total is not None and female is not None:
             if female > total:
                 errors.append(RowError(line, "workers_female", _("women workers cannot exceed the total.")))
-            workforce = (as_of, total, female)
-    return ParsedRow(line, factory, factory.pk is None, contact, workforce)
-
-
-def _factory_changed(row, stored):
-    return stored is None or any(getattr(row.factory, name) != getattr(stored, name) for name in FACTORY_FIELDS)
+            workforce = (as_of, total, female, bool(text("workforce_date")))
+        recorded = factory.workforce_snapshots.filter(as_of=as_of).first() if factory.pk and as_of else None
+        if recorded and recorded.source != WorkforceSnapshot.Source.IMPORT:
+            errors.append(RowError(line, "workforce_date", _("figures recorded at an assessment on %(date)s are kept; "
+                                                             "give another date.") % {"date": as_of}))  # fmt: skip
+    return ParsedRow(line, factory, stored, contact, workforce)
 
 
 def _save_contact(factory, values):
@@ -219,13 +224,13 @@ def _save_contact(factory, values):
     return bool(changed)
 
 
-def _save_workforce(factory, workforce, today):
-    as_of, total, female = workforce
-    if as_of is None:
+def _save_workforce(factory, workforce):
+    """Add or correct the imported head count; an undated row that repeats the latest figures adds nothing."""
+    as_of, total, female, dated = workforce
+    if not dated:
         latest = factory.workforce_snapshots.order_by("-as_of").first()
         if latest and (latest.workers_total, latest.workers_female) == (total, female):
             return False
-        as_of = today
     snapshot, created = WorkforceSnapshot.objects.get_or_create(
         factory=factory,
         as_of=as_of,
@@ -246,65 +251,92 @@ def read_csv(data):
         raise ValueError(_("The file is not UTF-8 text (byte %(position)d).") % {"position": error.start}) from None
 
 
+def _read_rows(text, result):
+    """The header and (first line, row) pairs, or None after recording why the file cannot be read."""
+    reader = csv.DictReader(io.StringIO(text))
+    rows = []
+    try:
+        header = reader.fieldnames or []
+        missing = [column for column in REQUIRED_COLUMNS if column not in header]
+        unknown = [column for column in header if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        repeated = sorted({column for column in header if header.count(column) > 1})
+        for problem, columns in ((_("missing columns: %(columns)s"), missing),
+                                 (_("unknown columns: %(columns)s"), unknown),
+                                 (_("repeated columns: %(columns)s"), repeated)):  # fmt: skip
+            if columns:
+                result.errors.append(RowError(1, "", problem % {"columns": ", ".join(columns)}))
+        if result.errors:
+            return None
+        last_line = reader.line_num
+        for row in reader:
+            first_line, last_line = last_line + 1, reader.line_num
+            if None in row:
+                result.errors.append(RowError(first_line, "", _("more values than columns.")))
+            elif any(value is None for value in row.values()):
+                result.errors.append(RowError(first_line, "", _("fewer values than columns.")))
+            else:
+                rows.append((first_line, row))
+    except csv.Error as error:
+        result.errors.append(
+            RowError(reader.line_num, "", _("the file is not valid CSV here (%(error)s).") % {"error": error})
+        )
+        return None
+    if not rows and not result.errors:
+        result.errors.append(RowError(1, "", _("the file has no data rows.")))
+    return rows if rows else None
+
+
 def import_factories(text, today: date | None = None):
     today = today or timezone.localdate()
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    missing = [column for column in REQUIRED_COLUMNS if column not in header]
-    unknown = [column for column in header if column not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing:
-        result.errors.append(RowError(1, "", _("missing columns: %(columns)s") % {"columns": ", ".join(missing)}))
-    if unknown:
-        result.errors.append(RowError(1, "", _("unknown columns: %(columns)s") % {"columns": ", ".join(unknown)}))
-    if result.errors:
+    rows = _read_rows(text, result)
+    if rows is None:
         return result
-
-    raw_rows = []
     try:
-        for row in reader:
-            if None in row:
-                result.errors.append(RowError(reader.line_num, "", _("more values than columns.")))
-            raw_rows.append((reader.line_num, row))
-    except csv.Error as error:
-        result.errors.append(RowError(reader.line_num, "", str(error)))
-        return result
-    if not raw_rows:
-        result.errors.append(RowError(1, "", _("the file has no data rows.")))
-        return result
+        with transaction.atomic():
+            _import_rows(rows, today, result)
+    except _Rejected:
+        result.created = result.updated = result.unchanged = 0
+    except IntegrityError:
+        result.created = result.updated = result.unchanged = 0
+        result.errors.append(RowError(0, "", _("These factories were changed by someone else during the import; "
+                                               "nothing was imported. Import the file again.")))  # fmt: skip
+    return result
 
-    refs = [(row.get("factory_ref") or "").strip() for _line, row in raw_rows]
-    existing = {factory.ref: factory for factory in Factory.objects.filter(ref__in=refs)}
-    stored = {ref: Factory.objects.get(pk=factory.pk) for ref, factory in existing.items()}
+
+class _Rejected(Exception):
+    """Raised inside the transaction so that a file with errors writes nothing."""
+
+
+def _import_rows(rows, today, result):
+    refs = [(row.get("factory_ref") or "").strip() for _line, row in rows]
+    existing = {factory.ref: factory for factory in Factory.objects.select_for_update().filter(ref__in=refs)}
     lookups = _Lookups()
     seen = {}
     parsed = []
-    for line, row in raw_rows:
+    for line, row in rows:
         ref = (row.get("factory_ref") or "").strip()
-        if ref in seen:
+        if ref.casefold() in seen:
             result.errors.append(
                 RowError(line, "factory_ref", _("'%(ref)s' already appears on line %(line)d.")
-                         % {"ref": ref, "line": seen[ref]})
+                         % {"ref": ref, "line": seen[ref.casefold()]})
             )  # fmt: skip
             continue
-        seen[ref] = line
-        parsed.append(_parse_row(line, row, lookups, existing, result.errors))
+        seen[ref.casefold()] = line
+        parsed.append(_parse_row(line, row, lookups, existing, today, result.errors))
     if result.errors:
         result.errors.sort(key=lambda error: error.line)
-        return result
-
-    with transaction.atomic():
-        for row in parsed:
-            changed = _factory_changed(row, stored.get(row.factory.ref))
-            if changed:
-                row.factory.save()
-            changed |= _save_contact(row.factory, row.contact)
-            if row.workforce:
-                changed |= _save_workforce(row.factory, row.workforce, today)
-            if row.is_new:
-                result.created += 1
-            elif changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-    return result
+        raise _Rejected
+    for row in parsed:
+        changed = row.stored is None or any(getattr(row.factory, name) != value for name, value in row.stored.items())
+        if changed:
+            row.factory.save()
+        changed |= _save_contact(row.factory, row.contact)
+        if row.workforce:
+            changed |= _save_workforce(row.factory, row.workforce)
+        if row.stored is None:
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1

@@ -170,16 +170,16 @@ class Factory(models.Model):
         if self.district_id and self.province_id and self.district.province_id != self.province_id:
             raise ValidationError({"district": _("This district is not in the chosen province.")})
 
-    def latest_workforce(self):
-        return self.workforce_snapshots.order_by("-as_of").first()
+
+FACTORY_FACING_ROLES = ("monitor", "head", "programme_admin", "trainer", "advisor")
 
 
 class ContactQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Contacts are private: programme staff see all, a factory's own members see theirs."""
+        """Contacts are private: staff who deal with factories see all, a factory's own members see theirs."""
         if not user.is_authenticated:
             return self.none()
-        if user.is_superuser or user.is_programme_staff:
+        if user.is_superuser or user.has_role(*FACTORY_FACING_ROLES):
             return self
         return self.filter(factory_id__in=user.member_factory_ids())
 
@@ -252,7 +252,3 @@ class WorkforceSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.factory} {self.as_of}: {self.workers_total}"
-
-    @property
-    def share_female(self):
-        return self.workers_female / self.workers_total if self.workers_total else None

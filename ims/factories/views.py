@@ -16,6 +16,8 @@ def directory(request):
     factories = Factory.objects.select_related("province", "district").exclude(status=Factory.Status.CLOSED)
     if form.is_valid():
         factories = form.filter(factories)
+    elif form.is_bound:
+        factories = factories.none()
     page = Paginator(factories, 50).get_page(request.GET.get("page"))
     return render(request, "factories/directory.html", {"form": form, "page": page})
 

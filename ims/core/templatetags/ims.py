@@ -22,7 +22,7 @@ def translated(obj, field, as_markdown=False):
     nothing is silently passed off as a translation.
     """
     language = active_language()
-    if obj.translation_state(language) == TranslationStatus.MISSING:
+    if language != SOURCE_LANGUAGE and obj.is_missing(field, language):
         return format_html(
             '<span class="untranslated" lang="{}">{}</span> <span class="badge badge-missing">{}</span>',
             SOURCE_LANGUAGE,

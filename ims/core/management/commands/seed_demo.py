@@ -1,8 +1,14 @@
+import random
+from datetime import date
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ims.accounts.models import Membership, Organisation, Role, User
+from ims.assessments.models import Answer, Assessment
+from ims.assessments.workflow import plan_assessment, save_finding, transition
+from ims.checklists.models import ChecklistVersion
 from ims.factories.importing import import_factories, read_csv
 from ims.factories.models import Factory
 
@@ -28,6 +34,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo users have a published password; they are never created in production.")
         result = import_factories(read_csv((settings.BASE_DIR / "content/demo/factories.csv").read_bytes()))
         if not result.ok:
             raise CommandError("\n".join(str(error) for error in result.errors))
@@ -60,3 +68,34 @@ class Command(BaseCommand):
             labels = ", ".join(str(Role(role).label) for role in roles)
             self.stdout.write(f"  {email:<22} {labels:<28} {organisations[organisation].name}")
         self.stdout.write("")
+        if not Assessment.objects.exists():
+            self._demo_assessments()
+
+    def _demo_assessments(self):
+        """One published report for the demo factory and one visit being captured, as a monitor would leave them."""
+        version = ChecklistVersion.objects.first()
+        head = User.objects.get(email="head@ims.demo")
+        monitors = [User.objects.get(email="monitor@ims.demo"), User.objects.get(email="monitor2@ims.demo")]
+        published = plan_assessment(
+            factory=Factory.objects.get(ref=DEMO_FACTORY_REF), version=version, actor=head,
+            visit_start=date(2026, 10, 6), visit_end=date(2026, 10, 7), monitors=monitors,
+        )  # fmt: skip
+        transition(published, "start", monitors[0])
+        draw = random.Random(2026)
+        for question in version.questions.select_related("applies_if"):
+            if question.applies_if_id and draw.random() < 0.5:
+                answer = Answer.NOT_APPLICABLE
+            else:
+                answer = Answer.NON_COMPLIANT if draw.random() < 0.08 else Answer.COMPLIANT
+            note = (
+                "Observed during the walk-through; confirmed in interviews." if answer == Answer.NON_COMPLIANT else ""
+            )
+            save_finding(published, question_code=question.code, answer=answer, note=note, actor=monitors[0])
+        transition(published, "submit", monitors[0])
+        transition(published, "approve", head)
+        in_progress = plan_assessment(
+            factory=Factory.objects.get(ref="KH-0002"), version=version, actor=head,
+            visit_start=date(2026, 11, 23), visit_end=date(2026, 11, 24), monitors=monitors,
+        )  # fmt: skip
+        transition(in_progress, "start", monitors[0])
+        self.stdout.write(f"Demo assessments: {published.ref} (published), {in_progress.ref} (being captured)")

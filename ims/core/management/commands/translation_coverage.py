@@ -6,7 +6,8 @@ from ims.core.translated import content_coverage
 
 
 def _percent(part, whole):
-    return 100.0 * part / whole if whole else 100.0
+    # Nothing to count (no catalog, no content loaded) is no coverage, not full coverage.
+    return 100.0 * part / whole if whole else 0.0
 
 
 class Command(BaseCommand):
