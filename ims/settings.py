@@ -40,6 +40,8 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("IMS_SECRET_KEY", default="") or _development_secret_key()
 
+# Absolute links in emails and letters point here.
+IMS_SITE_URL = env.str("IMS_SITE_URL", default="http://127.0.0.1:8000")
 ALLOWED_HOSTS = env.list("IMS_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("IMS_CSRF_TRUSTED_ORIGINS", default=[])
 

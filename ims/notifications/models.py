@@ -1,0 +1,57 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """Telling one factory contact that a report revision is published, by email or by post."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PAPER = "paper", _("Paper copy")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        POSTED = "posted", _("Posted")
+
+    revision = models.ForeignKey(
+        "assessments.ReportRevision",
+        verbose_name=_("report revision"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    contact = models.ForeignKey(
+        "factories.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Set while a worker sends the email, so a second worker on the same revision leaves it alone.
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["revision", "contact"], name="one_notification_per_revision_contact")
+        ]
+        indexes = [models.Index(fields=["channel", "status"])]
+
+    def __str__(self):
+        return f"{self.revision} → {self.contact} ({self.channel}, {self.status})"

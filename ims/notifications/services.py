@@ -1,0 +1,110 @@
+"""Telling factory contacts that a report is published: email where they read it, else a letter by post.
+
+Each (revision, contact) gets one Notification. Sending is idempotent: running again for the
+same revision sends only what is still queued or failed, so a failed email is retried then.
+"""
+
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ims.assessments.models import ReportRevision
+from ims.audit.models import record
+from ims.core.errors import Invalid, NotAllowed
+from ims.notifications.messages import render_email
+from ims.notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+# Far longer than one SMTP exchange may take (its timeout is 30 seconds).
+SENDING_LEASE = timedelta(minutes=15)
+Channel = Notification.Channel
+Status = Notification.Status
+
+
+def notify_contacts(revision_id):
+    """Create the notifications of one revision and send the emails not yet sent; returns what happened."""
+    revision = ReportRevision.objects.select_related("assessment__factory").get(pk=revision_id)
+    outcome = Counter()
+    for contact in revision.assessment.factory.contacts.all():
+        notification, created = Notification.objects.get_or_create(
+            revision=revision,
+            contact=contact,
+            defaults={
+                "channel": Channel.EMAIL if contact.has_email and contact.email else Channel.PAPER,
+                "language": contact.preferred_language,
+            },
+        )
+        if notification.channel == Channel.PAPER:
+            outcome["paper"] += created
+        elif notification.status in (Status.QUEUED, Status.FAILED):
+            outcome[_send_email(notification)] += 1
+    return {key: outcome[key] for key in ("sent", "failed", "paper")}
+
+
+def _send_email(notification):
+    # Claim the email first: a second worker on the same revision then finds nothing to send. A claim
+    # older than SENDING_LEASE belongs to a worker that died mid-send, so the email is tried again.
+    now = timezone.now()
+    claimed = (
+        Notification.objects.filter(pk=notification.pk, status__in=(Status.QUEUED, Status.FAILED))
+        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SENDING_LEASE))
+        .update(sending_since=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    try:
+        subject, body = render_email(notification)
+        EmailMessage(
+            subject, body, to=[notification.contact.email], headers={"Content-Language": notification.language}
+        ).send()
+    except Exception as error:  # any failure (server down, refused address) is kept and retried on the next run
+        logger.warning("Notification %s not sent: %s", notification.pk, error)
+        Notification.objects.filter(pk=notification.pk).update(
+            status=Status.FAILED, error=f"{type(error).__name__}: {error}", sending_since=None
+        )
+        return "failed"
+    Notification.objects.filter(pk=notification.pk).update(
+        status=Status.SENT, sent_at=timezone.now(), error="", sending_since=None
+    )
+    return "sent"
+
+
+def can_handle_paper(user):
+    return user.is_authenticated and (user.is_superuser or user.is_programme_staff)
+
+
+def paper_queue():
+    """Letters waiting to be printed and posted, factory by factory."""
+    return (
+        Notification.objects.filter(channel=Channel.PAPER, status=Status.QUEUED)
+        .select_related("contact__factory__province", "contact__factory__district", "revision__assessment")
+        .order_by("contact__factory__name_en", "contact__factory_id", "contact__name", "pk")
+    )
+
+
+@transaction.atomic
+def mark_posted(notification_ids, actor):
+    """Record that these letters went into the post; letters already marked are left as they are."""
+    if not can_handle_paper(actor):
+        raise NotAllowed(_("Only programme staff can handle paper copies."))
+    letters = list(
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("contact__factory")
+        .filter(pk__in=notification_ids, channel=Channel.PAPER, status=Status.QUEUED)
+    )
+    if not letters:
+        raise Invalid(_("Select at least one letter that is still waiting to be posted."))
+    now = timezone.now()
+    for letter in letters:
+        letter.status, letter.posted_at, letter.posted_by = Status.POSTED, now, actor
+        letter.save(update_fields=["status", "posted_at", "posted_by"])
+        record(actor, "notification.posted", letter, factory=letter.contact.factory,
+               revision=letter.revision_id, contact=letter.contact_id, language=letter.language)  # fmt: skip
+    return letters

@@ -1,0 +1,14 @@
+"""Background work: the web request that publishes a report does not wait for the mail server."""
+
+from django.tasks import task
+
+from ims.notifications.services import notify_contacts
+
+
+@task
+def notify_report_published(revision_id):
+    return notify_contacts(revision_id)
+
+
+def on_report_published(sender, revision, **kwargs):
+    notify_report_published.enqueue(revision.pk)

@@ -1,0 +1,93 @@
+"""A real SMTP server for tests: aiosmtpd on a free loopback port, keeping every message it accepts.
+
+Import ``smtp_server_fixture`` into a test module to get the ``smtp_server`` fixture: it starts the
+server, points settings.MAILERS at it, and stops it afterwards. ``stop()`` and ``start()`` simulate
+an outage; ``refuse`` names recipients the server rejects.
+"""
+
+import logging
+import socket
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+# aiosmtpd narrates every SMTP command at INFO.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+@dataclass
+class Received:
+    recipients: list
+    message: EmailMessage
+
+    @property
+    def subject(self):
+        return self.message["subject"]
+
+    @property
+    def body(self):
+        return self.message.get_body(preferencelist=("plain",)).get_content()
+
+
+class _Collector:
+    def __init__(self, server):
+        self.server = server
+
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
+        if address in self.server.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp, session, envelope):
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        self.server.received.append(Received(list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self):
+        self.port = free_port()
+        self.received = []
+        self.refuse = set()
+        self._controller = None
+
+    def start(self):
+        # A stopped controller cannot start again: each start listens anew on the same port.
+        self._controller = Controller(_Collector(self), hostname=HOST, port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address):
+        """The messages delivered to one address."""
+        return [received for received in self.received if address in received.recipients]
+
+    @property
+    def mailer(self):
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": HOST, "port": self.port, "timeout": 5},
+        }
+
+
+@pytest.fixture(name="smtp_server")
+def smtp_server_fixture(settings):
+    server = SmtpServer()
+    server.start()
+    settings.MAILERS = {"default": server.mailer}
+    yield server
+    server.stop()
