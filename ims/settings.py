@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ims.core.context_processors.languages",
+                "ims.core.context_processors.navigation",
             ],
         },
     },

@@ -42,6 +42,19 @@ def is_on_team(assessment, user):
     return assessment.team.filter(user=user).exists()
 
 
+def _may_take(action, assessment, user):
+    return user.has_role(Role.HEAD) if action.by_head else is_on_team(assessment, user)
+
+
+def allowed_actions(assessment, user):
+    """The workflow steps this user may take now, in the order of ACTIONS (for offering buttons)."""
+    return [
+        name
+        for name, action in ACTIONS.items()
+        if assessment.status in action.sources and _may_take(action, assessment, user)
+    ]
+
+
 def _next_ref(factory, visit_start):
     base = f"{factory.ref}-{visit_start:%Y%m%d}"
     ref, number = base, 1
@@ -95,9 +108,9 @@ def transition(assessment, action_name, actor, comment=""):
             % {"status": assessment.get_status_display().lower(), "action": ACTION_LABELS[action_name]},
             status=assessment.status,
         )
-    if action.by_head and not actor.has_role(Role.HEAD):
-        raise NotAllowed(_("Only the programme head can do this."))
-    if not action.by_head and not is_on_team(assessment, actor):
+    if not _may_take(action, assessment, actor):
+        if action.by_head:
+            raise NotAllowed(_("Only the programme head can do this."))
         raise NotAllowed(_("Only the monitors of this assessment can do this."))
     comment = (comment or "").strip()
     if action.needs_comment and not comment:
@@ -177,6 +190,8 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
     if note_language not in dict(Finding._meta.get_field("note_language").choices):
         raise Invalid(_("'%(language)s' is not a note language.") % {"language": note_language})
     assessment = Assessment.objects.get(pk=assessment.pk)
+    if not (is_on_team(assessment, actor) or actor.has_role(Role.HEAD)):
+        raise NotAllowed(_("You cannot edit findings of this assessment."))
     if assessment.status not in EDITABLE_STATUSES:
         raise Conflict(
             _("Findings cannot change while the assessment is %(status)s.")
@@ -184,6 +199,11 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
         )
     if not can_edit_findings(assessment, actor, question.compliance_point.cluster.code):
         raise NotAllowed(_("You cannot edit findings of this assessment."))
+    if expected_version is not None:
+        try:
+            expected_version = int(expected_version)
+        except (TypeError, ValueError):
+            raise Invalid(_("The row version must be a whole number.")) from None
     note = (note or "").strip()
     values = {"answer": answer, "note": note, "note_language": note_language}
     finding = Finding.objects.filter(assessment=assessment, question=question).first()
@@ -197,11 +217,17 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
             raise Conflict(_("Someone else saved this finding at the same moment; reload it and try again.")) from None
     if all(getattr(finding, name) == value for name, value in values.items()):
         return finding
-    if expected_version is None or int(expected_version) != finding.row_version:
+    if expected_version != finding.row_version:
         raise Conflict(
             _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
             % {"user": finding.updated_by},
-            current={"answer": finding.answer, "note": finding.note, "row_version": finding.row_version},
+            current={
+                "answer": finding.answer,
+                "note": finding.note,
+                "note_language": finding.note_language,
+                "updated_by": str(finding.updated_by),
+                "row_version": finding.row_version,
+            },
         )
     updated = Finding.objects.filter(pk=finding.pk, row_version=finding.row_version).update(
         **values, updated_by=actor, updated_at=timezone.now(), row_version=F("row_version") + 1

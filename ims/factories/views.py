@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ims.accounts.models import Role
+from ims.assessments.report_views import public_issue_history
 from ims.factories.forms import DirectoryFilterForm, ImportForm
 from ims.factories.importing import import_factories, read_csv
 from ims.factories.models import Contact, Factory
@@ -31,6 +32,7 @@ def detail(request, ref):
             "factory": factory,
             "workforce": factory.workforce_snapshots.all()[:10],
             "contacts": Contact.objects.visible_to(request.user).filter(factory=factory),
+            "history": public_issue_history(factory),
         },
     )
 

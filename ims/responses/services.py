@@ -7,17 +7,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims.accounts.models import Role
-from ims.assessments.models import Answer, Finding
+from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, Finding
 from ims.assessments.publishing import publish
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
 
+def can_respond(user, assessment):
+    """A factory's managers respond to its published reports (status read afresh from the database)."""
+    return (
+        user.has_role(Role.FACTORY_MANAGER)
+        and user.is_factory_member(assessment.factory)
+        and Assessment.objects.filter(pk=assessment.pk, status__in=PUBLISHED_STATUSES).exists()
+    )
+
+
 def _check_factory_manager(finding, actor):
     if not (actor.has_role(Role.FACTORY_MANAGER) and actor.is_factory_member(finding.assessment.factory)):
         raise NotAllowed(_("Only the factory's own managers can respond to its report."))
-    if not finding.assessment.is_published:
+    if not can_respond(actor, finding.assessment):
         raise Conflict(_("This report is not published."))
 
 
@@ -71,7 +80,8 @@ def rule_on_objection(objection, actor, decision, ruling, answer=None, note=None
         Finding.objects.filter(pk=finding.pk).update(
             **changes, updated_by=actor, updated_at=timezone.now(), row_version=F("row_version") + 1
         )
-        publish(finding.assessment, actor, reason=_("Objection ruled: %(ruling)s") % {"ruling": ruling})
+        # The ruling, in the head's own words, is the reason readers of every language see.
+        publish(finding.assessment, actor, reason=ruling)
     objection.status = decision
     objection.ruling = ruling
     objection.ruled_by = actor

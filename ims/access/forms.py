@@ -1,0 +1,33 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ims.accounts.models import Organisation
+
+
+class GrantForm(forms.Form):
+    """A factory manager lets a buyer organisation read the factory's reports, optionally until a date."""
+
+    factory = forms.ModelChoiceField(queryset=None, to_field_name="ref", widget=forms.HiddenInput)
+    buyer = forms.ModelChoiceField(
+        label=_("Buyer"), queryset=Organisation.objects.filter(kind=Organisation.Kind.BUYER), empty_label=None
+    )
+    expires_on = forms.DateField(
+        label=_("Access until (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty to grant access until you revoke it."),
+    )
+
+    def __init__(self, *args, factories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factory"].queryset = factories
+
+    def expires_at(self):
+        """Access lasts through the whole chosen day, in the programme's time zone."""
+        day = self.cleaned_data["expires_on"]
+        if day is None:
+            return None
+        return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))

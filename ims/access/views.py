@@ -1,0 +1,92 @@
+"""Factory managers decide which buyers read their detailed reports; the rules are in ims.access.services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ims.access.forms import GrantForm
+from ims.access.models import AccessGrant
+from ims.access.services import grant_access, revoke_access
+from ims.accounts.models import Role
+from ims.core.errors import DomainError
+from ims.factories.models import Factory
+
+GRANT_STATES = {
+    "active": gettext_lazy("Active"),
+    "expired": gettext_lazy("Expired"),
+    "revoked": gettext_lazy("Revoked"),
+}
+
+
+def _managed_factories(user):
+    """The factories whose access this user manages; anyone else may not use these pages."""
+    if not user.has_role(Role.FACTORY_MANAGER):
+        raise PermissionDenied
+    factories = Factory.objects.filter(pk__in=user.member_factory_ids())
+    if not factories.exists():
+        raise PermissionDenied
+    return factories
+
+
+def grant_state(grant):
+    if grant.revoked_at is not None:
+        return "revoked"
+    return "active" if grant.is_active else "expired"
+
+
+@login_required
+def grants(request):
+    factories = _managed_factories(request.user)
+    posted = GrantForm(request.POST, factories=factories) if request.method == "POST" else None
+    status = 200
+    if posted is not None:
+        if posted.is_valid():
+            data = posted.cleaned_data
+            try:
+                grant_access(data["factory"], data["buyer"], request.user, expires_at=posted.expires_at())
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = error.status
+            else:
+                messages.success(
+                    request,
+                    _("%(buyer)s can now read the reports of %(factory)s.")
+                    % {"buyer": data["buyer"], "factory": data["factory"].display_name},
+                )
+                return redirect("access:grants")
+        else:
+            status = 400
+    return render(request, "access/grants.html", {"sections": _sections(factories, posted)}, status=status)
+
+
+def _sections(factories, posted):
+    """One section per managed factory: its grants, newest first, and a form to grant a buyer."""
+    sections = []
+    for factory in factories.order_by("name_en"):
+        factory_grants = list(factory.access_grants.select_related("buyer", "granted_by", "revoked_by"))
+        for grant in factory_grants:
+            grant.state = grant_state(grant)
+            grant.state_label = GRANT_STATES[grant.state]
+        form = posted if posted is not None and posted.data.get("factory") == factory.ref else None
+        form = form or GrantForm(initial={"factory": factory.ref}, factories=factories)
+        form.auto_id = f"id_{factory.pk}_%s"
+        sections.append({"factory": factory, "grants": factory_grants, "form": form})
+    return sections
+
+
+@login_required
+@require_POST
+def revoke(request, grant_id):
+    factories = _managed_factories(request.user)
+    grant = get_object_or_404(AccessGrant.objects.filter(factory__in=factories).select_related("buyer"), pk=grant_id)
+    try:
+        revoke_access(grant, request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return render(request, "access/grants.html", {"sections": _sections(factories, None)}, status=error.status)
+    messages.success(request, _("%(buyer)s can no longer read your reports.") % {"buyer": grant.buyer})
+    return redirect("access:grants")

@@ -1,0 +1,419 @@
+"""Pages of the published reports and of their review.
+
+A report page is rendered from its revision's frozen snapshot and the pinned checklist's
+texts, so an old revision reads exactly as it was approved. Every page starts from
+Assessment.objects.visible_to(user) (404 otherwise); every change goes through a service.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ims.access.models import AccessGrant
+from ims.accounts.models import Role
+from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ReportRevision, Status
+from ims.assessments.workflow import allowed_actions, transition
+from ims.checklists.models import Question
+from ims.core.errors import DomainError
+from ims.factories.models import District, Factory, Province, Sector
+from ims.responses.forms import ActionForm, ActionUpdateForm, ObjectionForm, RulingForm
+from ims.responses.models import ActionPlanItem, Objection
+from ims.responses.services import can_respond, rule_on_objection
+
+RECENT = 20
+REVIEW_ACTIONS = ("return", "approve", "reopen")
+ANSWER_COLUMNS = (Answer.COMPLIANT, Answer.NON_COMPLIANT, Answer.NOT_APPLICABLE, Answer.NOT_ASSESSED)
+
+
+def _published_reports(visible):
+    """Published assessments with their revisions, newest first (snapshots are not needed for a list)."""
+    revisions = ReportRevision.objects.defer("snapshot").select_related("approved_by").order_by("-number")
+    return (
+        visible.filter(status__in=PUBLISHED_STATUSES)
+        .prefetch_related(Prefetch("revisions", queryset=revisions))
+        .order_by("-visit_start", "-pk")
+    )
+
+
+def _factories_with_reports(factories, visible):
+    return factories.order_by("name_en").prefetch_related(
+        Prefetch("assessments", queryset=_published_reports(visible), to_attr="published")
+    )
+
+
+@login_required
+def index(request):
+    """What each role has to read or do: the head's queue, a factory's reports, a buyer's granted factories."""
+    user = request.user
+    visible = Assessment.objects.visible_to(user).select_related("factory")
+    context = {"staff": None, "own_factories": None, "granted_factories": None}
+    if user.is_superuser or user.is_programme_staff:
+        context["staff"] = {
+            "awaiting_review": visible.filter(status=Status.SUBMITTED).order_by("updated_at"),
+            "being_corrected": visible.filter(status=Status.CORRECTING),
+            "recently_approved": visible.filter(status__in=PUBLISHED_STATUSES)
+            .annotate(last_approved=Max("revisions__approved_at"), last_number=Max("revisions__number"))
+            .order_by("-last_approved")[:RECENT],
+            "open_objections": Objection.objects.filter(
+                status=Objection.Status.OPEN, finding__assessment__in=visible
+            ).count(),
+            "is_head": user.has_role(Role.HEAD),
+        }
+    if user.has_role(Role.FACTORY_MANAGER):
+        own = Factory.objects.filter(pk__in=user.member_factory_ids())
+        context["own_factories"] = _factories_with_reports(own, visible)
+    if user.has_role(Role.BUYER_VIEWER):
+        grants = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
+        granted = Factory.objects.filter(pk__in=grants.values("factory_id")).prefetch_related(
+            Prefetch("access_grants", queryset=grants.select_related("buyer"), to_attr="active_grants")
+        )
+        context["granted_factories"] = _factories_with_reports(granted, visible)
+    if all(section is None for section in context.values()):
+        # Partner analysts read industry statistics, never a factory's detailed report.
+        raise PermissionDenied
+    return render(request, "reports/index.html", context)
+
+
+# The detailed report of one revision
+
+
+@dataclass
+class PointRow:
+    point: object
+    state: Answer
+    counts: Counter
+
+
+@dataclass
+class ClusterRow:
+    cluster: object
+    points: list
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def noncompliant_points(self):
+        return sum(1 for row in self.points if row.state == Answer.NON_COMPLIANT)
+
+
+@dataclass
+class NonCompliance:
+    question: Question
+    note: str
+    note_language: str
+    finding_id: int
+    objections: list
+    actions: list
+    forms: dict = field(default_factory=dict)
+
+    @property
+    def open_objection(self):
+        return any(objection.status == Objection.Status.OPEN for objection in self.objections)
+
+
+def _factory_profile(snapshot):
+    factory = snapshot["factory"]
+    district_code = factory.get("district")
+    own_script = {"km": factory.get("name_km"), "zh-hans": factory.get("name_zh")}.get(get_language())
+    return {
+        **factory,
+        "display_name": own_script or factory["name_en"],
+        "sector_label": Sector(factory["sector"]).label if factory["sector"] in Sector.values else factory["sector"],
+        "province": Province.objects.filter(code=factory["province"]).first(),
+        "district": District.objects.filter(code=district_code).first() if district_code else None,
+    }
+
+
+def _visit(snapshot):
+    visit = snapshot["assessment"]
+    return {
+        **visit,
+        "type_label": Assessment.Type(visit["type"]).label,
+        "visit_start": datetime.date.fromisoformat(visit["visit_start"]),
+        "visit_end": datetime.date.fromisoformat(visit["visit_end"]),
+    }
+
+
+def _compliance(version, snapshot):
+    counts = defaultdict(Counter)
+    for finding in snapshot["findings"]:
+        counts[finding["compliance_point"]][finding["answer"]] += 1
+    states = snapshot["compliance_points"]
+    rows = []
+    for cluster in version.clusters.prefetch_related("compliance_points"):
+        row = ClusterRow(cluster, [])
+        for point in cluster.compliance_points.all():
+            if point.code in states:
+                row.points.append(PointRow(point, Answer(states[point.code]), counts[point.code]))
+                row.counts.update(counts[point.code])
+        if row.points:
+            rows.append(row)
+    return rows
+
+
+def build_report(assessment, revision):
+    """Everything the detailed report shows, from the revision's snapshot and the pinned checklist."""
+    snapshot = revision.snapshot
+    version = assessment.checklist_version
+    noncompliant = [finding for finding in snapshot["findings"] if finding["answer"] == Answer.NON_COMPLIANT]
+    codes = [finding["question"] for finding in noncompliant]
+    questions = {
+        question.code: question
+        for question in version.questions.filter(code__in=codes).prefetch_related("good_practice_sheets")
+    }
+    # Objections and action plans belong to the live finding: every revision shows them as they stand.
+    objections = defaultdict(list)
+    for objection in assessment_objections(assessment):
+        objections[objection.finding_id].append(objection)
+    actions = defaultdict(list)
+    for item in ActionPlanItem.objects.filter(finding__assessment=assessment).prefetch_related("notes__author"):
+        actions[item.finding_id].append(item)
+    listed = {finding["finding_id"] for finding in noncompliant}
+    return {
+        "factory": _factory_profile(snapshot),
+        "visit": _visit(snapshot),
+        "clusters": _compliance(version, snapshot),
+        "totals": Counter(finding["answer"] for finding in snapshot["findings"]),
+        "noncompliances": [
+            NonCompliance(
+                question=questions[finding["question"]],
+                note=finding["note"],
+                note_language=finding["note_language"],
+                finding_id=finding["finding_id"],
+                objections=objections.pop(finding["finding_id"], []),
+                actions=actions.get(finding["finding_id"], []),
+            )
+            for finding in noncompliant
+        ],
+        # Objections to findings this revision no longer lists as non-compliant (e.g. revised ones).
+        "other_objections": [
+            objection for finding_id, found in objections.items() if finding_id not in listed for objection in found
+        ],
+    }
+
+
+def assessment_objections(assessment):
+    return (
+        Objection.objects.filter(finding__assessment=assessment)
+        .select_related("revision", "author", "ruled_by", "finding__question")
+        .order_by("created_at", "pk")
+    )
+
+
+def _attach_response_forms(noncompliances):
+    """Inline forms for the factory manager, each with its own ids so several fit on one page."""
+    for row in noncompliances:
+        prefix = f"id_f{row.finding_id}_%s"
+        row.forms = {
+            "objection": ObjectionForm(auto_id=prefix.replace("%s", "objection_%s")),
+            "action": ActionForm(auto_id=prefix.replace("%s", "action_%s")),
+        }
+        for item in row.actions:
+            item.form = ActionUpdateForm(
+                initial={"status": item.status, "row_version": item.row_version}, auto_id=f"id_item{item.pk}_%s"
+            )
+
+
+@login_required
+def revision(request, ref, number):
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    )
+    shown = get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
+    revisions = list(assessment.revisions.defer("snapshot").order_by("number"))
+    is_current = shown.number == revisions[-1].number
+    report = build_report(assessment, shown)
+    responding = is_current and can_respond(request.user, assessment)
+    if responding:
+        _attach_response_forms(report["noncompliances"])
+    context = {
+        "assessment": assessment,
+        "revision": shown,
+        "revisions": revisions,
+        "is_current": is_current,
+        "current": revisions[-1],
+        "report": report,
+        "responding": responding,
+        "answer_columns": ANSWER_COLUMNS,
+        "is_head": request.user.has_role(Role.HEAD),
+    }
+    return render(request, "reports/revision.html", context)
+
+
+# The head's review
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(name, name) for name in REVIEW_ACTIONS])
+    comment = forms.CharField(required=False)
+
+
+def _done_message(action, assessment):
+    if action == "approve":
+        return _("Approved: revision %(number)d of the report is published.") % {
+            "number": assessment.current_revision().number
+        }
+    if action == "return":
+        return _("Returned to the monitors with your comment.")
+    return _("Reopened for correction. Approve it again to publish the corrected revision.")
+
+
+@login_required
+def review(request, ref):
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    )
+    if not request.user.has_role(Role.HEAD):
+        raise PermissionDenied
+    status, posted = 200, None
+    if request.method == "POST":
+        posted = TransitionForm(request.POST)
+        if posted.is_valid():
+            action = posted.cleaned_data["action"]
+            try:
+                assessment = transition(assessment, action, request.user, posted.cleaned_data["comment"])
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = error.status
+            else:
+                messages.success(request, _done_message(action, assessment))
+                return redirect("reports:review", ref=assessment.ref)
+        else:
+            messages.error(request, _("Choose one of the actions offered on this page."))
+            status = 400
+    findings = list(assessment.findings.select_related("question__compliance_point__cluster"))
+    # Non-compliances first, then what was not assessed, each in checklist order (the sort is stable).
+    findings.sort(key=lambda finding: {Answer.NON_COMPLIANT: 0, Answer.NOT_ASSESSED: 1}.get(finding.answer, 2))
+    context = {
+        "assessment": assessment,
+        "findings": findings,
+        "totals": Counter(finding.answer for finding in findings),
+        "asked": assessment.checklist_version.questions.count(),
+        "answer_columns": ANSWER_COLUMNS,
+        "transitions": assessment.transitions.select_related("actor"),
+        "actions": [name for name in allowed_actions(assessment, request.user) if name in REVIEW_ACTIONS],
+        "current": assessment.current_revision() if assessment.is_published else None,
+        "posted": posted.data if posted is not None else {},
+    }
+    return render(request, "reports/review.html", context, status=status)
+
+
+# The head's objections queue
+
+
+@login_required
+def objections(request):
+    if not request.user.has_role(Role.HEAD):
+        raise PermissionDenied
+    visible = Objection.objects.filter(finding__assessment__in=Assessment.objects.visible_to(request.user))
+    visible = visible.select_related("finding__question", "finding__assessment__factory", "revision", "author")
+    status, posted = 200, None
+    if request.method == "POST":
+        posted = RulingForm(request.POST)
+        if posted.is_valid():
+            data = posted.cleaned_data
+            objection = get_object_or_404(visible, pk=data["objection"])
+            try:
+                ruled = rule_on_objection(
+                    objection, request.user, data["decision"], data["ruling"], **posted.revision()
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = error.status
+            else:
+                messages.success(request, _ruling_message(ruled))
+                return redirect("reports:objections")
+        else:
+            status = 400
+    waiting = list(visible.filter(status=Objection.Status.OPEN).order_by("created_at", "pk"))
+    for objection in waiting:
+        if posted is not None and posted.data.get("objection") == str(objection.pk):
+            objection.form = posted
+        else:
+            objection.form = RulingForm(initial={"objection": objection.pk, "note": objection.finding.note})
+        objection.form.auto_id = f"id_objection{objection.pk}_%s"
+    ruled = visible.exclude(status=Objection.Status.OPEN).select_related("ruled_by").order_by("-ruled_at")[:RECENT]
+    return render(request, "reports/objections.html", {"waiting": waiting, "ruled": ruled}, status=status)
+
+
+def _ruling_message(objection):
+    if objection.status == Objection.Status.REVISED:
+        return _("Finding revised: revision %(number)d of the report is published.") % {
+            "number": objection.finding.assessment.current_revision().number
+        }
+    return _("Finding upheld; the factory sees your ruling.")
+
+
+# The public record of a factory
+
+
+@dataclass
+class PublishedVisit:
+    ref: str
+    type_label: str
+    visit_start: datetime.date
+    visit_end: datetime.date
+    revision_number: int
+    approved_at: datetime.datetime
+
+
+@dataclass
+class PublicIssue:
+    question: Question
+    statuses: list  # an Answer per published visit (newest first), None where the question was not asked
+
+
+@dataclass
+class PublicIssueHistory:
+    visits: list
+    issues: list
+
+
+def public_issue_history(factory):
+    """The publicly reported issues' answers in each published assessment of a factory, newest first.
+
+    Only the current revision of published assessments counts, and only the answers leave it:
+    no notes, no other question, nothing of a draft.
+    """
+    assessments = list(
+        Assessment.objects.filter(factory=factory, status__in=PUBLISHED_STATUSES)
+        .select_related("checklist_version")
+        .order_by("-visit_start", "-pk")
+    )
+    if not assessments:
+        return PublicIssueHistory(visits=[], issues=[])
+    current = {
+        revision.assessment_id: revision
+        for revision in ReportRevision.objects.filter(assessment__in=assessments).order_by("number")
+    }  # later numbers overwrite earlier ones: the current revision of each
+    visits, answers = [], []
+    for assessment in assessments:
+        revision = current[assessment.pk]
+        visits.append(
+            PublishedVisit(
+                ref=assessment.ref,
+                type_label=Assessment.Type(assessment.type).label,
+                visit_start=assessment.visit_start,
+                visit_end=assessment.visit_end,
+                revision_number=revision.number,
+                approved_at=revision.approved_at,
+            )
+        )
+        answers.append(
+            {
+                finding["question"]: Answer(finding["answer"])
+                for finding in revision.snapshot["findings"]
+                if finding["publicly_reported"]
+            }
+        )
+    questions = assessments[0].checklist_version.questions.filter(publicly_reported=True)
+    issues = [PublicIssue(question, [by_code.get(question.code) for by_code in answers]) for question in questions]
+    return PublicIssueHistory(visits=visits, issues=issues)

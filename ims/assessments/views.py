@@ -1,0 +1,556 @@
+"""The monitors' pages: their assessments, planning, the overview, capture on a tablet and the final review.
+
+Every rule lives in workflow.py and evidence.py; these views read input, call a service and turn a
+DomainError into an answer with the error's status and message. An assessment the user cannot see is
+404; a visible one outside the programme's workspace (factories, buyers) is 403 here: they read the
+published report pages instead.
+"""
+
+import json
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ims.assessments import workflow
+from ims.assessments.evidence import attach_photo
+from ims.assessments.forms import AssessmentDetailsForm, PlanForm, StatusFilterForm, factory_label
+from ims.assessments.models import Answer, Assessment, Evidence, Status
+from ims.checklists.models import ChecklistVersion, Question
+from ims.core.errors import DomainError, Invalid
+from ims.core.i18n import NATIVE_NAMES
+from ims.factories.models import Factory
+
+ACTION_BUTTONS = {
+    "start": gettext_lazy("Start the assessment"),
+    "submit": gettext_lazy("Submit for review"),
+    "return": gettext_lazy("Return to the monitors"),
+    "approve": gettext_lazy("Approve and publish"),
+    "reopen": gettext_lazy("Reopen for correction"),
+}
+ACTION_DONE = {
+    "start": gettext_lazy("Assessment started: findings can be captured now."),
+    "submit": gettext_lazy("Assessment submitted to the programme head for review."),
+    "return": gettext_lazy("Assessment returned to the monitors with your comment."),
+    "approve": gettext_lazy("Assessment approved: its report revision is published."),
+    "reopen": gettext_lazy("Assessment reopened for correction."),
+}
+
+
+def programme_staff_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _is_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def signed_in_for_json(view):
+    """Like login_required, but a script asking for JSON gets a 401 it can show instead of the sign-in page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if _wants_json(request):
+            return JsonResponse(
+                {"error": "signed_out", "message": _("You are signed out: sign in again, then retry.")}, status=401
+            )
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _is_staff(user):
+    return user.is_superuser or user.is_programme_staff
+
+
+def _workspace_assessment(request, ref):
+    """The assessment if the user may see it (else 404) and works in the programme (else 403)."""
+    assessment = get_object_or_404(
+        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    )
+    if not _is_staff(request.user):
+        raise PermissionDenied
+    return assessment
+
+
+def _error_json(error):
+    return JsonResponse({"error": error.code, "message": error.message, **error.details}, status=error.status)
+
+
+# --- progress -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClusterProgress:
+    cluster: object
+    total: int
+    answered: int = 0
+    noncompliant: int = 0
+
+    @property
+    def missing(self):
+        return self.total - self.answered
+
+
+def cluster_progress(assessment):
+    """Questions, answers and non-compliances per cluster, from two grouped counts rather than one per cluster."""
+    version = assessment.checklist_version
+    totals = dict(
+        Question.objects.filter(version=version)
+        .values_list("compliance_point__cluster_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    answers = {
+        row["question__compliance_point__cluster_id"]: row
+        for row in assessment.findings.values("question__compliance_point__cluster_id")
+        .annotate(answered=Count("pk"), noncompliant=Count("pk", filter=Q(answer=Answer.NON_COMPLIANT)))
+        .order_by()
+    }
+    progress = []
+    for cluster in version.clusters.all():
+        row = answers.get(cluster.pk, {})
+        progress.append(
+            ClusterProgress(cluster, totals.get(cluster.pk, 0), row.get("answered", 0), row.get("noncompliant", 0))
+        )
+    return progress
+
+
+def _progress_totals(progress):
+    return {
+        "total": sum(item.total for item in progress),
+        "answered": sum(item.answered for item in progress),
+        "noncompliant": sum(item.noncompliant for item in progress),
+        "missing": sum(item.missing for item in progress),
+    }
+
+
+def _progress_json(assessment, cluster_code):
+    questions = assessment.checklist_version.questions
+    findings = assessment.findings
+    in_cluster = {"question__compliance_point__cluster__code": cluster_code}
+    return {
+        "answered": findings.count(),
+        "total": questions.count(),
+        "cluster_answered": findings.filter(**in_cluster).count(),
+        "cluster_total": questions.filter(compliance_point__cluster__code=cluster_code).count(),
+    }
+
+
+# --- workflow buttons ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionButton:
+    name: str
+    label: str
+    needs_comment: bool
+
+
+def available_actions(assessment, user):
+    """The workflow steps to offer this user now; the service checks them again when used."""
+    return [
+        ActionButton(name, ACTION_BUTTONS[name], workflow.ACTIONS[name].needs_comment)
+        for name in workflow.allowed_actions(assessment, user)
+    ]
+
+
+def _head_comment(assessment):
+    """The head's latest word that the monitors must act on: why it was returned or reopened."""
+    action = {Status.RETURNED: "return", Status.CORRECTING: "reopen"}.get(assessment.status)
+    if action is None:
+        return None
+    return assessment.transitions.filter(action=action).select_related("actor").last()
+
+
+# --- pages --------------------------------------------------------------------------------------------------
+
+
+@programme_staff_required
+def mine(request):
+    visible = Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version")
+    question_totals = dict(ChecklistVersion.objects.annotate(count=Count("questions")).values_list("pk", "count"))
+    on_team = list(
+        visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
+    )
+    form = StatusFilterForm(request.GET or None)
+    others = (
+        form.filter(visible.exclude(team__user=request.user))
+        .annotate(answered=Count("findings"))
+        .order_by("-visit_start", "-pk")
+    )
+    page = Paginator(others, 50).get_page(request.GET.get("page"))
+    for assessment in [*on_team, *page.object_list]:
+        assessment.question_total = question_totals.get(assessment.checklist_version_id, 0)
+    return render(request, "assessments/mine.html", {"on_team": on_team, "form": form, "page": page})
+
+
+@programme_staff_required
+def plan(request):
+    initial = {}
+    if ref := request.GET.get("factory"):
+        factory = Factory.objects.filter(ref=ref).first()
+        initial["factory"] = factory_label(factory) if factory else ref
+    form = PlanForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = workflow.plan_assessment(
+                factory=data["factory"], version=data["version"], actor=request.user, type=data["type"],
+                visit_start=data["visit_start"], visit_end=data["visit_end"], monitors=form.team(),
+            )  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, error.message)
+            status = error.status
+        else:
+            messages.success(request, _("Assessment %(ref)s planned.") % {"ref": assessment.ref})
+            return redirect("assessments:detail", ref=assessment.ref)
+    elif request.method == "POST":
+        status = 400
+    factories = Factory.objects.exclude(status=Factory.Status.CLOSED).only("ref", "name_en")
+    return render(
+        request,
+        "assessments/plan.html",
+        {"form": form, "factory_options": [factory_label(factory) for factory in factories]},
+        status=status,
+    )
+
+
+def _render_detail(request, assessment, *, status=200, error=None, details_form=None, comment=""):
+    progress = cluster_progress(assessment)
+    editable = workflow.can_edit_findings(assessment, request.user)
+    if details_form is None and editable:
+        details_form = AssessmentDetailsForm(instance=assessment)
+    next_cluster = next((item.cluster for item in progress if item.missing), progress[0].cluster if progress else None)
+    return render(
+        request,
+        "assessments/detail.html",
+        {
+            "assessment": assessment,
+            "team": assessment.team.select_related("user").order_by("-is_lead", "user__full_name"),
+            "progress": progress,
+            "totals": _progress_totals(progress),
+            "next_cluster": next_cluster,
+            "actions": available_actions(assessment, request.user),
+            "transitions": assessment.transitions.select_related("actor"),
+            "head_comment": _head_comment(assessment),
+            "editable": editable,
+            "details_form": details_form,
+            "error": error,
+            "comment": comment,
+        },
+        status=status,
+    )
+
+
+@login_required
+def detail(request, ref):
+    return _render_detail(request, _workspace_assessment(request, ref))
+
+
+@login_required
+@require_POST
+def update_details(request, ref):
+    assessment = _workspace_assessment(request, ref)
+    form = AssessmentDetailsForm(request.POST, instance=assessment)
+    if not form.is_valid():
+        return _render_detail(request, assessment, status=400, details_form=form)
+    try:
+        form.save(request.user)
+    except DomainError as error:
+        assessment.refresh_from_db()
+        return _render_detail(request, assessment, status=error.status, error=error)
+    messages.success(request, _("Interviews and workforce saved."))
+    return redirect("assessments:detail", ref=ref)
+
+
+@login_required
+@require_POST
+def transition(request, ref):
+    assessment = _workspace_assessment(request, ref)
+    action = request.POST.get("action", "")
+    comment = request.POST.get("comment", "")
+    try:
+        workflow.transition(assessment, action, request.user, comment=comment)
+    except DomainError as error:
+        assessment.refresh_from_db()
+        if request.POST.get("return_to") == "review":
+            return _render_review(request, assessment, status=error.status, error=error)
+        return _render_detail(request, assessment, status=error.status, error=error, comment=comment)
+    messages.success(request, ACTION_DONE[action])
+    return redirect("assessments:detail", ref=ref)
+
+
+# --- capture ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionCard:
+    question: object
+    finding: object = None
+
+
+@dataclass
+class PointCards:
+    point: object
+    cards: list = field(default_factory=list)
+
+
+def _capture_strings():
+    """The few words the capture script shows, in the page's language."""
+    return {
+        "saving": _("Saving…"),
+        "saved": _("Saved"),
+        "unsaved": _("Not saved yet"),
+        "needsAnswer": _("Choose an answer to save the note."),
+        "offline": _("Not saved: no connection. Your answer is kept on this page; try again."),
+        "failed": _("Not saved: reload the page and try again."),
+        "retry": _("Try again"),
+        "uploading": _("Uploading photo…"),
+        "photoSaved": _("Photo saved"),
+        "photoAlt": _("Photo for this question"),
+        "photoNeedsAnswer": _("Answer the question before adding a photo."),
+        "conflictAnswer": _("Their answer"),
+        "conflictNote": _("Their note"),
+        "loadTheirs": _("Load their answer"),
+        "leaveWarning": _("Some answers are not saved yet."),
+    }
+
+
+def _render_capture(request, assessment, cluster, *, status=200, error=None, error_question=""):
+    questions = (
+        Question.objects.filter(compliance_point__cluster=cluster)
+        .select_related("compliance_point", "applies_if")
+        .order_by("compliance_point__order", "order")
+    )
+    findings = {
+        finding.question_id: finding
+        for finding in assessment.findings.filter(question__compliance_point__cluster=cluster)
+        .select_related("updated_by")
+        .prefetch_related("evidence")
+    }
+    points = []
+    for question in questions:
+        if not points or points[-1].point != question.compliance_point:
+            points.append(PointCards(question.compliance_point))
+        points[-1].cards.append(QuestionCard(question, findings.get(question.pk)))
+    progress = cluster_progress(assessment)
+    position = next(index for index, item in enumerate(progress) if item.cluster == cluster)
+    return render(
+        request,
+        "assessments/capture.html",
+        {
+            "assessment": assessment,
+            "cluster": cluster,
+            "points": points,
+            "progress": progress,
+            "current": progress[position],
+            "totals": _progress_totals(progress),
+            "previous_cluster": progress[position - 1].cluster if position > 0 else None,
+            "next_cluster": progress[position + 1].cluster if position + 1 < len(progress) else None,
+            "editable": workflow.can_edit_findings(assessment, request.user, cluster.code),
+            "on_team": workflow.is_on_team(assessment, request.user),
+            "head_comment": _head_comment(assessment),
+            "answers": Answer.choices,
+            "note_languages": [(code, NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
+            "page_language": get_language(),
+            "strings": _capture_strings(),
+            "error": error,
+            "error_question": error_question,
+        },
+        status=status,
+    )
+
+
+def _row_version(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid(_("The row version must be a whole number.")) from None
+
+
+def _save_from(request, assessment, data):
+    """Call save_finding with what a card sent: a JSON object or the card's form fields."""
+    return workflow.save_finding(
+        assessment,
+        question_code=str(data.get("question") or ""),
+        answer=str(data.get("answer") or ""),
+        note=str(data.get("note") or ""),
+        note_language=str(data.get("note_language") or get_language()),
+        expected_version=_row_version(data.get("row_version")),
+        actor=request.user,
+    )
+
+
+@login_required
+def capture(request, ref, cluster_code):
+    """One cluster's questions as cards; without JavaScript each card posts here and comes back."""
+    assessment = _workspace_assessment(request, ref)
+    cluster = get_object_or_404(assessment.checklist_version.clusters, code=cluster_code)
+    if request.method != "POST":
+        return _render_capture(request, assessment, cluster)
+    question_code = request.POST.get("question", "")
+    try:
+        _save_from(request, assessment, request.POST)
+    except DomainError as error:
+        return _render_capture(
+            request, assessment, cluster, status=error.status, error=error, error_question=question_code
+        )
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}#q-{question_code}")
+
+
+@signed_in_for_json
+@require_POST
+def save_finding(request, ref):
+    """Autosave of one card: JSON in, the stored finding (with its new row_version) out."""
+    assessment = _workspace_assessment(request, ref)
+    try:
+        data = json.loads(request.body or b"null")
+        if not isinstance(data, dict):
+            raise ValueError
+    except ValueError:
+        return _error_json(Invalid(_("Send the finding as a JSON object.")))
+    try:
+        finding = _save_from(request, assessment, data)
+    except DomainError as error:
+        return _error_json(error)
+    cluster_code = finding.question.compliance_point.cluster.code
+    return JsonResponse(
+        {
+            "question": finding.question.code,
+            "answer": finding.answer,
+            "note": finding.note,
+            "note_language": finding.note_language,
+            "row_version": finding.row_version,
+            "updated_by": str(finding.updated_by),
+            "updated_at": finding.updated_at.isoformat(),
+            "cluster": cluster_code,
+            "progress": _progress_json(assessment, cluster_code),
+        }
+    )
+
+
+@signed_in_for_json
+@require_POST
+def upload_evidence(request, ref):
+    """A photo for one answered question: JSON for the capture script, a redirect back for a plain form."""
+    assessment = _workspace_assessment(request, ref)
+    question_code = request.POST.get("question", "")
+    question = (
+        assessment.checklist_version.questions.select_related("compliance_point__cluster")
+        .filter(code=question_code)
+        .first()
+    )
+    finding = (
+        assessment.findings.filter(question=question).select_related("question__compliance_point__cluster").first()
+        if question
+        else None
+    )
+    try:
+        if question is None:
+            raise Invalid(_("Question %(code)s is not in this checklist.") % {"code": question_code})
+        if finding is None:
+            raise Invalid(_("Answer the question before adding a photo."))
+        upload = request.FILES.get("photo")
+        if upload is None:
+            raise Invalid(_("Choose a photo to upload."))
+        # Reading one byte past the limit lets attach_photo refuse an oversized file without holding all of it.
+        evidence = attach_photo(finding, upload.read(settings.IMS_MAX_UPLOAD_BYTES + 1), request.user)
+    except DomainError as error:
+        if _wants_json(request):
+            return _error_json(error)
+        cluster = question.compliance_point.cluster if question else assessment.checklist_version.clusters.first()
+        return _render_capture(
+            request, assessment, cluster, status=error.status, error=error, error_question=question_code
+        )
+    if _wants_json(request):
+        return JsonResponse(
+            {"id": evidence.pk, "url": reverse("assessments:evidence", args=[ref, evidence.pk]), "size": evidence.size},
+            status=201,
+        )
+    messages.success(request, _("Photo saved for question %(code)s.") % {"code": question_code})
+    cluster_code = question.compliance_point.cluster.code
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}#q-{question_code}")
+
+
+@login_required
+def evidence(request, ref, pk):
+    """Streams a stored photo, only to users who may see its assessment."""
+    assessment = get_object_or_404(Assessment.objects.visible_to(request.user), ref=ref)
+    item = get_object_or_404(Evidence, pk=pk, finding__assessment=assessment)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- review -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ClusterReview:
+    cluster: object
+    noncompliant: list = field(default_factory=list)
+    others: list = field(default_factory=list)
+    unanswered: list = field(default_factory=list)
+
+
+def _render_review(request, assessment, *, status=200, error=None):
+    questions = assessment.checklist_version.questions.select_related("compliance_point__cluster", "applies_if")
+    findings = {
+        finding.question_id: finding
+        for finding in assessment.findings.select_related("updated_by").prefetch_related("evidence")
+    }
+    clusters = {}
+    for question in questions:
+        cluster = question.compliance_point.cluster
+        group = clusters.setdefault(cluster.pk, ClusterReview(cluster))
+        finding = findings.get(question.pk)
+        if finding is None:
+            group.unanswered.append(question)
+        elif finding.is_noncompliant:
+            group.noncompliant.append(QuestionCard(question, finding))
+        else:
+            group.others.append(QuestionCard(question, finding))
+    progress = cluster_progress(assessment)
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "assessment": assessment,
+            "clusters": list(clusters.values()),
+            "totals": _progress_totals(progress),
+            "actions": available_actions(assessment, request.user),
+            "head_comment": _head_comment(assessment),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@login_required
+def review(request, ref):
+    return _render_review(request, _workspace_assessment(request, ref))
