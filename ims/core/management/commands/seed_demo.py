@@ -81,6 +81,9 @@ class Command(BaseCommand):
             visit_start=date(2026, 10, 6), visit_end=date(2026, 10, 7), monitors=monitors,
         )  # fmt: skip
         transition(published, "start", monitors[0])
+        Assessment.objects.filter(pk=published.pk).update(
+            workers_total=2850, workers_female=2480, interviews_workers=24, interviews_managers=3, interviews_union=2
+        )
         draw = random.Random(2026)
         for question in version.questions.select_related("applies_if"):
             if question.applies_if_id and draw.random() < 0.5:
