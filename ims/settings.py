@@ -215,10 +215,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["ims.api.throttling.AnonRateThrottle", "ims.api.throttling.UserRateThrottle"],
+    "EXCEPTION_HANDLER": "ims.api.errors.handle_api_exception",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("IMS_API_ANON_RATE", default="60/minute"),
         "user": env.str("IMS_API_USER_RATE", default="600/minute"),

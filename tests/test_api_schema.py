@@ -1,0 +1,68 @@
+"""The OpenAPI description and its Swagger UI, served without any CDN."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from drf_spectacular.validation import validate_schema
+from rest_framework.test import APIClient
+
+from tests.test_api import API
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    cache.clear()
+
+
+PATHS = {
+    "/auth/token/": {"post"},
+    "/assessments/": {"get", "post"},
+    "/assessments/{ref}/": {"get"},
+    "/assessments/{ref}/transitions/": {"post"},
+    "/assessments/{ref}/findings/": {"get"},
+    "/assessments/{ref}/findings/{question_code}/": {"put"},
+    "/assessments/{ref}/findings/{question_code}/evidence/": {"post"},
+    "/assessments/{ref}/revisions/": {"get"},
+    "/assessments/{ref}/revisions/{number}/": {"get"},
+    "/findings/{finding_id}/objections/": {"post"},
+    "/findings/{finding_id}/actions/": {"post"},
+    "/objections/": {"get"},
+    "/objections/{id}/": {"get"},
+    "/objections/{id}/ruling/": {"post"},
+    "/actions/": {"get"},
+    "/actions/{id}/": {"get", "patch"},
+    "/access-grants/": {"get", "post"},
+    "/access-grants/{id}/": {"get"},
+    "/access-grants/{id}/revoke/": {"post"},
+}
+
+
+@pytest.mark.django_db
+def test_the_schema_is_valid_openapi_listing_every_endpoint():
+    answer = APIClient().get(f"{API}/schema/", {"format": "json"})
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = answer.json()
+    validate_schema(schema)  # raises on anything that is not OpenAPI 3
+    assert schema["openapi"].startswith("3.")
+    listed = {path.removeprefix(API): set(operations) - {"parameters"} for path, operations in schema["paths"].items()}
+    assert listed == PATHS
+    put_finding = schema["paths"][f"{API}/assessments/{{ref}}/findings/{{question_code}}/"]["put"]
+    assert {parameter["name"] for parameter in put_finding["parameters"]} >= {"Idempotency-Key", "ref", "question_code"}
+    assert {"200", "409", "422"} <= set(put_finding["responses"])
+    assert set(schema["components"]["securitySchemes"]) >= {"tokenAuth"}
+
+
+@pytest.mark.django_db
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files():
+    answer = APIClient().get(f"{API}/docs/")
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert f"{API}/schema/" in page
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert len(assets) == 4
+    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets)  # nothing from a CDN
+    bundle = APIClient().get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert bundle.status_code == 200
