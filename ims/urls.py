@@ -17,5 +17,6 @@ urlpatterns += i18n_patterns(
     path("responses/", include("ims.responses.urls")),
     path("access/", include("ims.access.urls")),
     path("notifications/", include("ims.notifications.urls")),
+    path("audit/", include("ims.audit.urls")),
     path("admin/", admin.site.urls),
 )

@@ -429,7 +429,7 @@ def test_a_manager_cannot_grant_for_another_factory(client, team):
     response = as_user(client, team.other_manager).post(
         url("access:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk}
     )
-    assert response.status_code == 400  # the factory is not among the ones this manager may choose
+    assert response.status_code == 404  # a factory this manager does not manage is not theirs to see
     assert not AccessGrant.objects.exists()
 
 

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ims.access.forms import GrantForm
@@ -16,7 +17,7 @@ from ims.core.errors import DomainError
 from ims.factories.models import Factory
 
 GRANT_STATES = {
-    "active": gettext_lazy("Active"),
+    "active": pgettext_lazy("access grant", "Active"),
     "expired": gettext_lazy("Expired"),
     "revoked": gettext_lazy("Revoked"),
 }
@@ -41,6 +42,8 @@ def grant_state(grant):
 @login_required
 def grants(request):
     factories = _managed_factories(request.user)
+    if request.method == "POST" and not factories.filter(ref=request.POST.get("factory")).exists():
+        raise Http404  # a factory the user does not manage is not theirs to see
     posted = GrantForm(request.POST, factories=factories) if request.method == "POST" else None
     status = 200
     if posted is not None:

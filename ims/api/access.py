@@ -9,9 +9,10 @@ from rest_framework.response import Response
 
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
-from ims.accounts.models import Organisation
+from ims.accounts.models import Organisation, Role
 from ims.api.assessments import FactoryRefSerializer
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, is_programme_side
+from ims.core.errors import NotAllowed
 from ims.factories.models import Factory
 
 
@@ -62,11 +63,12 @@ class GrantRequestSerializer(serializers.Serializer):
 
 
 def scoped_grants(user):
-    """The programme sees every grant; a factory its own; a buyer those made to it."""
+    """The programme sees every grant; a factory its own; a buyer those in force for it now."""
     grants = AccessGrant.objects.select_related("factory", "buyer", "granted_by")
     if is_programme_side(user):
         return grants
-    return grants.filter(Q(factory_id__in=list(user.member_factory_ids())) | Q(buyer__in=user.buyer_organisations()))
+    in_force_for_buyer = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
+    return grants.filter(Q(factory_id__in=list(user.member_factory_ids())) | Q(pk__in=in_force_for_buyer))
 
 
 class GrantListView(ApiView):
@@ -85,6 +87,8 @@ class GrantListView(ApiView):
         description="Granting a buyer that already has access only changes the expiry.",
     )
     def post(self, request):
+        if not request.user.has_role(Role.FACTORY_MANAGER):
+            raise NotAllowed(_("Only the factory's own managers can decide who sees its reports."))
         values = self.validated(GrantRequestSerializer)
         grant = grant_access(values["factory"], values["buyer"], request.user, expires_at=values["expires_at"])
         return Response(GrantSerializer(scoped_grants(request.user).get(pk=grant.pk)).data,

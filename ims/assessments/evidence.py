@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ims.assessments.models import Evidence
+from ims.assessments.models import Assessment, Evidence
 from ims.assessments.workflow import can_edit_findings
 from ims.core.errors import Conflict, Invalid, NotAllowed
 
@@ -43,7 +43,7 @@ def reencode(data):
 
 @transaction.atomic
 def attach_photo(finding, data, actor, client_uuid=None):
-    assessment = finding.assessment
+    assessment = Assessment.objects.get(pk=finding.assessment_id)  # the state as stored, not as cached
     if not can_edit_findings(assessment, actor, finding.question.compliance_point.cluster.code):
         raise NotAllowed(_("You cannot add evidence to this assessment now."))
     limit = settings.IMS_MAX_UPLOAD_BYTES

@@ -16,4 +16,5 @@ def navigation(request):
         "nav_programme": user.is_superuser or user.is_programme_staff,
         "nav_reports": user.is_superuser or user.has_role(*(set(Role) - {Role.PARTNER_ANALYST})),
         "nav_factory": user.has_role(Role.FACTORY_MANAGER),
+        "nav_audit": user.is_superuser or user.has_role(Role.HEAD, Role.PROGRAMME_ADMIN),
     }
