@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ims.access",
     "ims.notifications",
     "ims.api",
+    "ims.reports",
 ]
 
 MIDDLEWARE = [
