@@ -207,6 +207,40 @@ class Transition(models.Model):
         return f"{self.assessment}: {self.from_status} -> {self.to_status}"
 
 
+class ClusterResultQuerySet(models.QuerySet):
+    def latest_per_factory(self, period_start, period_end):
+        """Each factory's latest published result in the period (current revisions only)."""
+        rows = self.filter(is_current=True, visit_end__gt=period_start, visit_end__lte=period_end).order_by(
+            "factory_id", "-visit_end", "-revision_id"
+        )
+        latest = {}
+        for row in rows.values("factory_id", "revision_id", "cluster", "applicable", "compliant"):
+            first = latest.setdefault(row["factory_id"], row["revision_id"])
+            if first == row["revision_id"]:
+                yield row
+
+
+class ClusterResult(models.Model):
+    """A published revision's compliance points per cluster, kept small so industry figures need no snapshots."""
+
+    revision = models.ForeignKey("ReportRevision", on_delete=models.CASCADE, related_name="cluster_results")
+    factory = models.ForeignKey("factories.Factory", on_delete=models.CASCADE, related_name="+")
+    visit_end = models.DateField()
+    cluster = models.CharField(max_length=10)
+    applicable = models.PositiveSmallIntegerField()  # compliance points answered compliant or non-compliant
+    compliant = models.PositiveSmallIntegerField()
+    is_current = models.BooleanField(default=True)
+
+    objects = ClusterResultQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["revision", "cluster"], name="one_result_per_cluster")]
+        indexes = [models.Index(fields=["is_current", "visit_end"])]
+
+    def __str__(self):
+        return f"{self.revision} {self.cluster}: {self.compliant}/{self.applicable}"
+
+
 class ReportRevision(models.Model):
     """What approval published: an immutable snapshot. A correction adds a revision."""
 

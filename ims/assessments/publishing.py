@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db import transaction
 from django.dispatch import Signal
 
-from ims.assessments.models import Answer, ReportRevision
+from ims.assessments.models import Answer, ClusterResult, ReportRevision
 from ims.factories.models import WorkforceSnapshot
 
 # Sent once the revision is committed: notifications, report generation and statistics listen.
@@ -82,6 +82,7 @@ def publish(assessment, actor, reason=""):
         approved_by=actor,
         snapshot=build_snapshot(assessment),
     )
+    _record_cluster_results(revision)
     if assessment.workers_total is not None and assessment.workers_female is not None:
         WorkforceSnapshot.objects.update_or_create(
             factory=assessment.factory,
@@ -94,3 +95,30 @@ def publish(assessment, actor, reason=""):
         )
     transaction.on_commit(lambda: report_published.send(sender=ReportRevision, revision=revision))
     return revision
+
+
+def cluster_scores(compliance_points):
+    """{cluster: (applicable, compliant)} counted over compliance points answered either way."""
+    counts = defaultdict(lambda: [0, 0])
+    for point, state in compliance_points.items():
+        if state in (Answer.COMPLIANT, Answer.NON_COMPLIANT):
+            cluster = point.split(".")[0]
+            counts[cluster][0] += 1
+            counts[cluster][1] += state == Answer.COMPLIANT
+    return {cluster: tuple(values) for cluster, values in counts.items()}
+
+
+def _record_cluster_results(revision):
+    assessment = revision.assessment
+    ClusterResult.objects.filter(revision__assessment=assessment).update(is_current=False)
+    ClusterResult.objects.bulk_create(
+        ClusterResult(
+            revision=revision,
+            factory=assessment.factory,
+            visit_end=assessment.visit_end,
+            cluster=cluster,
+            applicable=applicable,
+            compliant=compliant,
+        )
+        for cluster, (applicable, compliant) in cluster_scores(revision.snapshot["compliance_points"]).items()
+    )

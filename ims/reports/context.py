@@ -1,0 +1,118 @@
+"""Everything a report document shows, gathered once for the web page and the PDF alike."""
+
+from collections import Counter
+
+from django.utils.safestring import mark_safe
+
+from ims.assessments.models import Answer, Assessment
+from ims.checklists.models import Cluster, Question
+from ims.reports.analysis import industry_positions, previous_revision, progress
+from ims.reports.charts import cluster_chart_svg
+from ims.responses.models import ActionPlanItem, Objection
+
+KINDS = ("detailed", "summary")
+
+
+def report_context(revision, kind, language, for_pdf=False):
+    """The data of one document; render it inside translation.override(language).
+
+    Keys:
+    - kind, language, for_pdf; revision, assessment, factory (the model), is_current,
+      revisions (every revision of the assessment, oldest first)
+    - factory_names: [(language code, name)] in the scripts the factory has names in
+    - visit: the snapshot's visit details (ref, type, dates, monitors, interviews), visit_type (label)
+    - workforce: {"total", "female", "share_female"} as counted at the visit (None when not counted)
+    - clusters: [{"cluster": Cluster, "position": ClusterPosition (score, industry_average, factories,
+      percentile), "points": [{"point": CompliancePoint, "state": answer value, "change": None |
+      "remediated" | "persistent" | "new"}]}] in checklist order
+    - chart_svg: the cluster chart (factory against the industry average), SVG markup
+    - noncompliances: [{"question": Question (sheets prefetched), "note", "note_language", "change"}]
+    - progress: {"previous": the previous visit's ReportRevision or None, "counts": Counter of changes,
+      "points": [(CompliancePoint, change)]}
+    - public_issues: [{"question": Question, "answer": answer value}] of this revision
+    - objections, actions: the factory's responses to this assessment (summary: public issues only)
+    """
+    assessment = revision.assessment
+    snapshot = revision.snapshot
+    version = assessment.checklist_version
+    previous = previous_revision(revision)
+    changes = progress(revision, previous)
+    states = snapshot["compliance_points"]
+    clusters = list(Cluster.objects.filter(version=version).prefetch_related("compliance_points"))
+    positions = {position.cluster: position for position in industry_positions(revision, [c.code for c in clusters])}
+    findings = {finding["question"]: finding for finding in snapshot["findings"]}
+    questions = {
+        question.code: question
+        for question in Question.objects.filter(version=version)
+        .select_related("compliance_point__cluster")
+        .prefetch_related("good_practice_sheets")
+    }
+    points = {point.code: point for cluster in clusters for point in cluster.compliance_points.all()}
+    public_codes = [code for code, question in questions.items() if question.publicly_reported]
+    responses = {"finding__assessment": assessment}
+    if kind == "summary":
+        responses["finding__question__publicly_reported"] = True
+    return {
+        "kind": kind,
+        "language": language,
+        "for_pdf": for_pdf,
+        "revision": revision,
+        "assessment": assessment,
+        "factory": assessment.factory,
+        "is_current": revision == assessment.current_revision(),
+        "revisions": list(assessment.revisions.order_by("number")),
+        "factory_names": [
+            (code, snapshot["factory"][key])
+            for code, key in (("en", "name_en"), ("km", "name_km"), ("zh-hans", "name_zh"))
+            if snapshot["factory"][key]
+        ],
+        "visit": snapshot["assessment"],
+        "visit_type": Assessment.Type(snapshot["assessment"]["type"]).label,
+        "workforce": _workforce(snapshot["assessment"]),
+        "clusters": [
+            {
+                "cluster": cluster,
+                "position": positions[cluster.code],
+                "points": [
+                    {"point": point, "state": states.get(point.code), "change": changes.get(point.code)}
+                    for point in cluster.compliance_points.all()
+                ],
+            }
+            for cluster in clusters
+        ],
+        "chart_svg": mark_safe(cluster_chart_svg(list(positions.values()), for_pdf=for_pdf)),
+        "noncompliances": [
+            {
+                "question": questions[code],
+                "note": finding["note"],
+                "note_language": finding["note_language"],
+                "change": changes.get(finding["compliance_point"]),
+            }
+            for code, finding in findings.items()
+            if finding["answer"] == Answer.NON_COMPLIANT
+        ],
+        "progress": {
+            "previous": previous,
+            "counts": Counter(changes.values()),
+            "points": [(points[code], change) for code, change in changes.items() if code in points],
+        },
+        "public_issues": [
+            {"question": questions[code], "answer": findings.get(code, {}).get("answer")} for code in public_codes
+        ],
+        "objections": list(
+            Objection.objects.filter(**responses).select_related("finding__question", "ruled_by").order_by("created_at")
+        ),
+        "actions": list(
+            ActionPlanItem.objects.filter(**responses)
+            .select_related("finding__question")
+            .prefetch_related("notes")
+            .order_by("due_date")
+        ),
+    }
+
+
+def _workforce(visit):
+    total, female = visit.get("workers_total"), visit.get("workers_female")
+    if total is None or female is None:
+        return {"total": total, "female": female, "share_female": None}
+    return {"total": total, "female": female, "share_female": female / total if total else None}
