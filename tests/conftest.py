@@ -31,6 +31,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def media_in_a_temporary_folder(settings, tmp_path):
+    """Publishing renders PDFs and stores photos: never into the checkout's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def english_by_default():
     """Requests leave their language active in the thread; each test starts from English."""
     with translation.override("en"):

@@ -206,7 +206,7 @@ def test_publishing_queues_the_task_for_the_database_worker(
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     revision = publish_directly(assessment, team, django_capture_on_commit_callbacks)
-    (queued,) = DBTaskResult.objects.all()
+    (queued,) = DBTaskResult.objects.filter(task_path="ims.notifications.tasks.notify_report_published")
     assert queued.task_path == "ims.notifications.tasks.notify_report_published"
     assert queued.args_kwargs["args"] == [revision.pk]
     assert not Notification.objects.exists()  # the approving request does not wait for the mail server

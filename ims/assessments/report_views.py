@@ -6,8 +6,8 @@ Assessment.objects.visible_to(user) (404 otherwise); every change goes through a
 """
 
 import datetime
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -24,9 +24,11 @@ from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, Repor
 from ims.assessments.workflow import allowed_actions, transition
 from ims.checklists.models import Question
 from ims.core.errors import DomainError
-from ims.factories.models import District, Factory, Province, Sector
+from ims.factories.models import Factory
+from ims.reports.documents import document_context
+from ims.reports.models import Kind
 from ims.responses.forms import ActionForm, ActionUpdateForm, ObjectionForm, RulingForm
-from ims.responses.models import ActionPlanItem, Objection
+from ims.responses.models import Objection
 from ims.responses.services import can_respond, rule_on_objection
 
 RECENT = 20
@@ -83,129 +85,7 @@ def index(request):
     return render(request, "reports/index.html", context)
 
 
-# The detailed report of one revision
-
-
-@dataclass
-class PointRow:
-    point: object
-    state: Answer
-    counts: Counter
-
-
-@dataclass
-class ClusterRow:
-    cluster: object
-    points: list
-    counts: Counter = field(default_factory=Counter)
-
-    @property
-    def noncompliant_points(self):
-        return sum(1 for row in self.points if row.state == Answer.NON_COMPLIANT)
-
-
-@dataclass
-class NonCompliance:
-    question: Question
-    note: str
-    note_language: str
-    finding_id: int
-    objections: list
-    actions: list
-    forms: dict = field(default_factory=dict)
-
-    @property
-    def open_objection(self):
-        return any(objection.status == Objection.Status.OPEN for objection in self.objections)
-
-
-def _factory_profile(snapshot):
-    factory = snapshot["factory"]
-    district_code = factory.get("district")
-    own_script = {"km": factory.get("name_km"), "zh-hans": factory.get("name_zh")}.get(get_language())
-    return {
-        **factory,
-        "display_name": own_script or factory["name_en"],
-        "sector_label": Sector(factory["sector"]).label if factory["sector"] in Sector.values else factory["sector"],
-        "province": Province.objects.filter(code=factory["province"]).first(),
-        "district": District.objects.filter(code=district_code).first() if district_code else None,
-    }
-
-
-def _visit(snapshot):
-    visit = snapshot["assessment"]
-    return {
-        **visit,
-        "type_label": Assessment.Type(visit["type"]).label,
-        "visit_start": datetime.date.fromisoformat(visit["visit_start"]),
-        "visit_end": datetime.date.fromisoformat(visit["visit_end"]),
-    }
-
-
-def _compliance(version, snapshot):
-    counts = defaultdict(Counter)
-    for finding in snapshot["findings"]:
-        counts[finding["compliance_point"]][finding["answer"]] += 1
-    states = snapshot["compliance_points"]
-    rows = []
-    for cluster in version.clusters.prefetch_related("compliance_points"):
-        row = ClusterRow(cluster, [])
-        for point in cluster.compliance_points.all():
-            if point.code in states:
-                row.points.append(PointRow(point, Answer(states[point.code]), counts[point.code]))
-                row.counts.update(counts[point.code])
-        if row.points:
-            rows.append(row)
-    return rows
-
-
-def build_report(assessment, revision):
-    """Everything the detailed report shows, from the revision's snapshot and the pinned checklist."""
-    snapshot = revision.snapshot
-    version = assessment.checklist_version
-    noncompliant = [finding for finding in snapshot["findings"] if finding["answer"] == Answer.NON_COMPLIANT]
-    codes = [finding["question"] for finding in noncompliant]
-    questions = {
-        question.code: question
-        for question in version.questions.filter(code__in=codes).prefetch_related("good_practice_sheets")
-    }
-    # Objections and action plans belong to the live finding: every revision shows them as they stand.
-    objections = defaultdict(list)
-    for objection in assessment_objections(assessment):
-        objections[objection.finding_id].append(objection)
-    actions = defaultdict(list)
-    for item in ActionPlanItem.objects.filter(finding__assessment=assessment).prefetch_related("notes__author"):
-        actions[item.finding_id].append(item)
-    listed = {finding["finding_id"] for finding in noncompliant}
-    return {
-        "factory": _factory_profile(snapshot),
-        "visit": _visit(snapshot),
-        "clusters": _compliance(version, snapshot),
-        "totals": Counter(finding["answer"] for finding in snapshot["findings"]),
-        "noncompliances": [
-            NonCompliance(
-                question=questions[finding["question"]],
-                note=finding["note"],
-                note_language=finding["note_language"],
-                finding_id=finding["finding_id"],
-                objections=objections.pop(finding["finding_id"], []),
-                actions=actions.get(finding["finding_id"], []),
-            )
-            for finding in noncompliant
-        ],
-        # Objections to findings this revision no longer lists as non-compliant (e.g. revised ones).
-        "other_objections": [
-            objection for finding_id, found in objections.items() if finding_id not in listed for objection in found
-        ],
-    }
-
-
-def assessment_objections(assessment):
-    return (
-        Objection.objects.filter(finding__assessment=assessment)
-        .select_related("revision", "author", "ruled_by", "finding__question")
-        .order_by("created_at", "pk")
-    )
+# The detailed report of one revision: its body is the shared document template (ims.reports.documents)
 
 
 def _attach_response_forms(noncompliances):
@@ -230,7 +110,7 @@ def revision(request, ref, number):
     shown = get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
     revisions = list(assessment.revisions.defer("snapshot").order_by("number"))
     is_current = shown.number == revisions[-1].number
-    report = build_report(assessment, shown)
+    report = document_context(shown, Kind.DETAILED, get_language())
     responding = is_current and can_respond(request.user, assessment)
     if responding:
         _attach_response_forms(report["noncompliances"])
@@ -242,7 +122,6 @@ def revision(request, ref, number):
         "current": revisions[-1],
         "report": report,
         "responding": responding,
-        "answer_columns": ANSWER_COLUMNS,
         "is_head": request.user.has_role(Role.HEAD),
     }
     return render(request, "reports/revision.html", context)

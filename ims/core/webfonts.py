@@ -5,14 +5,21 @@ serves its own. The Khmer font is small and served whole; the Chinese font is cu
 to the GB 2312 character set (which covers everyday Simplified Chinese) plus every
 character our catalogs and content use, which brings 17 MB down to about 2 MB.
 Both stay variable fonts so one file serves regular and bold.
+
+The PDF reports need other cuts of the same fonts: WeasyPrint lays out static fonts far
+faster than variable ones, so each gets a static Regular and Bold instance (whole, since a
+monitor's note may use any character; WeasyPrint embeds only the glyphs a document uses).
 """
 
 import hashlib
+import os
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
 from fontTools import subset
+from fontTools.ttLib import TTFont
+from fontTools.varLib import instancer
 
 KHMER_SOURCE = Path(str(files("fontpkg_noto_sans_khmer") / "files" / "NotoSansKhmer[wdth,wght].ttf"))
 CHINESE_SOURCE = Path(str(files("justmytype_intl_cjk") / "fonts/ofl/notosanssc/NotoSansSC[wght].ttf"))
@@ -83,4 +90,53 @@ def build(font, directory):
     subset.save_font(loaded, str(partial), options)
     partial.replace(target)
     stamp.write_text(fingerprint)
+    return True
+
+
+PDF_FONTS_FOLDER = "pdffonts"  # under settings.VAR_DIR
+# Bump when the way PDF fonts are cut changes, so existing builds are redone.
+PDF_FONT_FORMAT = "1"
+
+
+@dataclass(frozen=True)
+class PdfFont:
+    filename: str
+    source: Path
+    axes: tuple  # ((axis tag, value), ...) pinning every axis of the variable source
+    family: str  # the CSS family the PDF stylesheet declares
+    weight: int
+
+
+PDF_FONTS = (
+    PdfFont("noto-sans-khmer-regular.ttf", KHMER_SOURCE, (("wght", 400), ("wdth", 100)), "IMS PDF Khmer", 400),
+    PdfFont("noto-sans-khmer-bold.ttf", KHMER_SOURCE, (("wght", 700), ("wdth", 100)), "IMS PDF Khmer", 700),
+    PdfFont("noto-sans-sc-regular.ttf", CHINESE_SOURCE, (("wght", 400),), "IMS PDF Chinese", 400),
+    PdfFont("noto-sans-sc-bold.ttf", CHINESE_SOURCE, (("wght", 700),), "IMS PDF Chinese", 700),
+)
+
+
+def _pdf_fingerprint(font):
+    digest = hashlib.sha256(font.source.read_bytes())
+    digest.update(repr((PDF_FONT_FORMAT, font.axes)).encode())
+    return digest.hexdigest()
+
+
+def pdf_font_is_current(font, directory):
+    stamp = directory / f"{font.filename}.sha256"
+    return (directory / font.filename).exists() and stamp.exists() and stamp.read_text() == _pdf_fingerprint(font)
+
+
+def build_pdf_font(font, directory):
+    """Write one static TTF instance unless an identical build is already there; return True if built."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if pdf_font_is_current(font, directory):
+        return False
+    target = directory / font.filename
+    variable = TTFont(str(font.source))
+    static = instancer.instantiateVariableFont(variable, dict(font.axes), updateFontNames=True)
+    # A unique partial name: two processes building at once must not write into one file.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+    static.save(str(partial))
+    partial.replace(target)
+    (directory / f"{font.filename}.sha256").write_text(_pdf_fingerprint(font))
     return True

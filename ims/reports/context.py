@@ -100,13 +100,15 @@ def report_context(revision, kind, language, for_pdf=False):
             {"question": questions[code], "answer": findings.get(code, {}).get("answer")} for code in public_codes
         ],
         "objections": list(
-            Objection.objects.filter(**responses).select_related("finding__question", "ruled_by").order_by("created_at")
+            Objection.objects.filter(**responses)
+            .select_related("finding__question", "ruled_by", "author", "revision")
+            .order_by("created_at", "pk")
         ),
         "actions": list(
             ActionPlanItem.objects.filter(**responses)
             .select_related("finding__question")
-            .prefetch_related("notes")
-            .order_by("due_date")
+            .prefetch_related("notes__author")
+            .order_by("due_date", "pk")
         ),
     }
 

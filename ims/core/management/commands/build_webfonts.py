@@ -5,7 +5,10 @@ from ims.core import webfonts
 
 
 class Command(BaseCommand):
-    help = "Build the Khmer and Chinese web fonts the pages use (skipped when already up to date)."
+    help = (
+        "Build the Khmer and Chinese web fonts the pages use and the static fonts the PDF reports embed "
+        "(skipped when already up to date)."
+    )
 
     def handle(self, *args, **options):
         directory = settings.WEBFONTS_DIR
@@ -19,6 +22,13 @@ class Command(BaseCommand):
         ]
         for font in fonts:
             built = webfonts.build(font, directory)
-            size = (directory / font.filename).stat().st_size
-            state = "built" if built else "up to date"
-            self.stdout.write(f"{font.filename}: {state} ({size / 1024:.0f} KiB)")
+            self._report(font.filename, built, directory)
+        pdf_directory = settings.VAR_DIR / webfonts.PDF_FONTS_FOLDER
+        for font in webfonts.PDF_FONTS:
+            built = webfonts.build_pdf_font(font, pdf_directory)
+            self._report(font.filename, built, pdf_directory)
+
+    def _report(self, filename, built, directory):
+        size = (directory / filename).stat().st_size
+        state = "built" if built else "up to date"
+        self.stdout.write(f"{filename}: {state} ({size / 1024:.0f} KiB)")

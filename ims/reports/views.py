@@ -1,0 +1,99 @@
+"""Public summary pages, PDF downloads and the public verification page.
+
+A summary (page or PDF) is public for every revision of a published assessment. A detailed PDF is
+shown to whoever may read the detailed report: Assessment.objects.visible_to(user), else 404.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ims.assessments.models import PUBLISHED_STATUSES, Assessment
+from ims.reports.documents import LANGUAGES, document_context
+from ims.reports.models import Kind
+from ims.reports.verification import verify_code, verify_file
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _revision(assessments, ref, number):
+    assessment = get_object_or_404(assessments.select_related("factory", "checklist_version"), ref=ref)
+    return assessment, get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
+
+
+def _published(ref, number):
+    return _revision(Assessment.objects.filter(status__in=PUBLISHED_STATUSES), ref, number)
+
+
+def summary(request, ref, number):
+    assessment, revision = _published(ref, number)
+    context = {
+        "report": document_context(revision, Kind.SUMMARY, get_language()),
+        "assessment": assessment,
+        "revision": revision,
+        "revisions": list(assessment.revisions.defer("snapshot").order_by("number")),
+    }
+    return render(request, "reports/document/summary_page.html", context)
+
+
+def _pdf_response(revision, kind, language):
+    from ims.reports.rendering import rendered_document  # loads WeasyPrint only where PDFs are served
+
+    if language not in LANGUAGES:
+        raise Http404
+    rendered = rendered_document(revision, kind, language)
+    assessment = revision.assessment
+    return FileResponse(
+        rendered.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{assessment.ref}-r{revision.number}-{kind}-{language}.pdf",
+    )
+
+
+def summary_pdf(request, ref, number, language):
+    _assessment, revision = _published(ref, number)
+    return _pdf_response(revision, Kind.SUMMARY, language)
+
+
+@login_required
+def detailed_pdf(request, ref, number, language):
+    _assessment, revision = _revision(Assessment.objects.visible_to(request.user), ref, number)
+    return _pdf_response(revision, Kind.DETAILED, language)
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), required=False, max_length=200)
+    document = forms.FileField(label=_("Or the PDF file"), required=False)
+
+    def clean_document(self):
+        document = self.cleaned_data["document"]
+        if document is not None and document.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("This file is larger than any report IMS produces."))
+        return document
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code") and not data.get("document") and not self.errors:
+            raise forms.ValidationError(
+                _("Enter the verification code printed in the report's footer, or choose the PDF file.")
+            )
+        return data
+
+
+def verify(request):
+    """Anyone may check a report: by its printed code (form or ?code= link) or by uploading the PDF."""
+    form, checked, verdict, status = VerifyForm(), None, None, 200
+    if request.method == "POST" or "code" in request.GET:
+        form = VerifyForm(request.POST if request.method == "POST" else request.GET, request.FILES)
+        if form.is_valid():
+            document = form.cleaned_data["document"]
+            checked = "file" if document else "code"
+            verdict = verify_file(document) if document else verify_code(form.cleaned_data["code"])
+        else:
+            status = 400
+    return render(
+        request, "reports/document/verify.html", {"form": form, "checked": checked, "verdict": verdict}, status=status
+    )
