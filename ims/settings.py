@@ -71,6 +71,11 @@ INSTALLED_APPS = [
     "ims.notifications",
     "ims.api",
     "ims.reports",
+    "ims.capture",
+    "ims.analytics",
+    "ims.training",
+    "ims.advisory",
+    "ims.remediation",
 ]
 
 MIDDLEWARE = [

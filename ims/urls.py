@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("ims.core.i18n_urls")),
+    path("api/v1/capture/", include("ims.capture.api_urls")),
+    path("api/v1/public/", include("ims.analytics.api_urls")),
     path("api/v1/", include("ims.api.urls")),
 ]
 urlpatterns += i18n_patterns(
@@ -18,5 +20,10 @@ urlpatterns += i18n_patterns(
     path("access/", include("ims.access.urls")),
     path("notifications/", include("ims.notifications.urls")),
     path("audit/", include("ims.audit.urls")),
+    path("capture/", include("ims.capture.urls")),
+    path("statistics/", include("ims.analytics.urls")),
+    path("training/", include("ims.training.urls")),
+    path("advisory/", include("ims.advisory.urls")),
+    path("remediation/", include("ims.remediation.urls")),
     path("admin/", admin.site.urls),
 )

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CaptureConfig(AppConfig):
+    name = "ims.capture"
+    verbose_name = _("Offline capture")
