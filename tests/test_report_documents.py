@@ -342,6 +342,25 @@ def test_approval_renders_the_six_documents_in_the_background(
     assert all((media / document.file.name).exists() for document in RenderedReport.objects.all())
 
 
+@pytest.mark.django_db
+def test_a_factory_response_renders_the_current_documents_again(
+    settings, team, content, media, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = publish_visit(team, content, date(2026, 11, 2), NONCOMPLIANT)
+    detailed = RenderedReport.objects.get(revision__assessment=visit, kind="detailed", language="en")
+    assert squeezed(ACTION) not in squeezed(pdf_text(media / detailed.file.name))
+    exits = Finding.objects.get(assessment=visit, question__code="OS.8.7")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        add_action(exits, team.manager, ACTION, "Mr Dara", date(2026, 12, 1))
+    assert len(callbacks) == 1
+    detailed.refresh_from_db()
+    assert squeezed(ACTION) in squeezed(pdf_text(media / detailed.file.name))
+    assert IssuedPdf.objects.filter(rendered=detailed).count() == 2  # the first print still verifies
+    assert RenderedReport.objects.filter(revision__assessment=visit).count() == 6
+
+
 def test_typesetting_carries_on_in_this_process_when_a_worker_process_dies(monkeypatch):
     class DeadPool:
         def submit(self, *args):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +9,9 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from ims.assessments.publishing import report_published
-        from ims.reports.tasks import on_report_published
+        from ims.reports.tasks import on_report_published, on_response_saved
+        from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
         report_published.connect(on_report_published, dispatch_uid="reports.on_report_published")
+        for model in (Objection, ActionPlanItem, ProgressNote):
+            post_save.connect(on_response_saved, sender=model, dispatch_uid=f"reports.rerender.{model.__name__}")

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from django.db.models import prefetch_related_objects
 from django.utils.safestring import mark_safe
 
 from ims.assessments.models import Answer, Assessment
@@ -25,7 +26,7 @@ def report_context(revision, kind, language, for_pdf=False):
     - clusters: [{"cluster": Cluster, "position": ClusterPosition (score, industry_average, factories,
       percentile), "points": [{"point": CompliancePoint, "state": answer value, "change": None |
       "remediated" | "persistent" | "new"}]}] in checklist order
-    - chart_svg: the cluster chart (factory against the industry average), SVG markup
+    - chart_svg: the cluster chart (factory against the industry average), SVG markup; detailed report only
     - noncompliances: [{"question": Question (sheets prefetched), "note", "note_language", "change"}]
     - progress: {"previous": the previous visit's ReportRevision or None, "counts": Counter of changes,
       "points": [(CompliancePoint, change)]}
@@ -43,10 +44,11 @@ def report_context(revision, kind, language, for_pdf=False):
     findings = {finding["question"]: finding for finding in snapshot["findings"]}
     questions = {
         question.code: question
-        for question in Question.objects.filter(version=version)
-        .select_related("compliance_point__cluster")
-        .prefetch_related("good_practice_sheets")
+        for question in Question.objects.filter(version=version).select_related("compliance_point__cluster")
     }
+    noncompliant = [code for code, finding in findings.items() if finding["answer"] == Answer.NON_COMPLIANT]
+    # Only the non-compliances show their good practice sheets.
+    prefetch_related_objects([questions[code] for code in noncompliant], "good_practice_sheets")
     points = {point.code: point for cluster in clusters for point in cluster.compliance_points.all()}
     public_codes = [code for code, question in questions.items() if question.publicly_reported]
     responses = {"finding__assessment": assessment}
@@ -80,16 +82,17 @@ def report_context(revision, kind, language, for_pdf=False):
             }
             for cluster in clusters
         ],
-        "chart_svg": mark_safe(cluster_chart_svg(list(positions.values()), for_pdf=for_pdf)),
+        "chart_svg": mark_safe(cluster_chart_svg(list(positions.values()), for_pdf=for_pdf))
+        if kind == "detailed"
+        else "",
         "noncompliances": [
             {
                 "question": questions[code],
-                "note": finding["note"],
-                "note_language": finding["note_language"],
-                "change": changes.get(finding["compliance_point"]),
+                "note": findings[code]["note"],
+                "note_language": findings[code]["note_language"],
+                "change": changes.get(findings[code]["compliance_point"]),
             }
-            for code, finding in findings.items()
-            if finding["answer"] == Answer.NON_COMPLIANT
+            for code in noncompliant
         ],
         "progress": {
             "previous": previous,

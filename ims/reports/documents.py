@@ -118,7 +118,7 @@ def document_context(revision, kind, language, for_pdf=False, base=None):
         "site_url": settings.IMS_SITE_URL if for_pdf else "",
         # The PDF takes the chart as an image: WeasyPrint draws it without styling every SVG element as HTML.
         "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(base["chart_svg"].encode()).decode()
-        if for_pdf
+        if for_pdf and base["chart_svg"]
         else None,
         "profile": _profile(snapshot["factory"], language),
         "visit_dates": (

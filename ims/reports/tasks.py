@@ -1,8 +1,9 @@
-"""Background work: approval does not wait for six PDFs to be typeset."""
+"""Background work: approval does not wait for six PDFs to be typeset, nor does a factory's response."""
 
+from django.db import transaction
 from django.tasks import task
 
-from ims.assessments.models import ReportRevision
+from ims.assessments.models import Assessment, ReportRevision
 
 
 @task
@@ -14,5 +15,21 @@ def render_report_documents(revision_id):
     return [rendered.pk for rendered in render_revision(revision)]
 
 
+@task
+def render_current_report_documents(assessment_id):
+    """The current revision's documents again: they print the factory's objections and action plan."""
+    revision = Assessment.objects.get(pk=assessment_id).current_revision()
+    if revision is None:
+        return []
+    return render_report_documents.call(revision.pk)
+
+
 def on_report_published(sender, revision, **kwargs):
     render_report_documents.enqueue(revision.pk)
+
+
+def on_response_saved(sender, instance, **kwargs):
+    """An objection, ruling, action or progress note changed what the report documents print."""
+    finding = instance.item.finding if hasattr(instance, "item") else instance.finding
+    assessment_id = finding.assessment_id
+    transaction.on_commit(lambda: render_current_report_documents.enqueue(assessment_id))
