@@ -8,6 +8,11 @@ urlpatterns = [
     path("", report_views.index, name="index"),
     path("objections/", report_views.objections, name="objections"),
     path("verify/", document_views.verify, name="verify"),
+    path(
+        "findings/<int:finding_id>/note-translation/",
+        document_views.translate_finding_note,
+        name="translate_note",
+    ),
     path("<str:ref>/review/", report_views.review, name="review"),
     path("<str:ref>/revisions/<int:number>/", report_views.revision, name="revision"),
     path("<str:ref>/revisions/<int:number>/summary/", document_views.summary, name="summary"),

@@ -26,7 +26,9 @@ from ims.checklists.models import Question
 from ims.core.errors import DomainError
 from ims.factories.models import Factory
 from ims.reports.documents import document_context
+from ims.reports.forms import NoteTranslationForm
 from ims.reports.models import Kind
+from ims.reports.note_translations import can_translate_notes
 from ims.responses.forms import ActionForm, ActionUpdateForm, ObjectionForm, RulingForm
 from ims.responses.models import Objection
 from ims.responses.services import can_respond, rule_on_objection
@@ -114,6 +116,10 @@ def revision(request, ref, number):
     responding = is_current and can_respond(request.user, assessment)
     if responding:
         _attach_response_forms(report["noncompliances"])
+    if can_translate_notes(request.user):
+        for row in report["noncompliances"]:
+            if row.note:
+                row.forms["translation"] = NoteTranslationForm(auto_id=f"id_f{row.finding_id}_translation_%s")
     context = {
         "assessment": assessment,
         "revision": shown,

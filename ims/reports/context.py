@@ -9,6 +9,7 @@ from ims.assessments.models import Answer, Assessment
 from ims.checklists.models import Cluster, Question
 from ims.reports.analysis import industry_positions, previous_revision, progress
 from ims.reports.charts import cluster_chart_svg
+from ims.reports.note_translations import current_translations
 from ims.responses.models import ActionPlanItem, Objection
 
 KINDS = ("detailed", "summary")
@@ -27,7 +28,8 @@ def report_context(revision, kind, language, for_pdf=False):
       percentile), "points": [{"point": CompliancePoint, "state": answer value, "change": None |
       "remediated" | "persistent" | "new"}]}] in checklist order
     - chart_svg: the cluster chart (factory against the industry average), SVG markup; detailed report only
-    - noncompliances: [{"question": Question (sheets prefetched), "note", "note_language", "change"}]
+    - noncompliances: [{"question": Question (sheets prefetched), "note", "note_language", "change",
+      "translations": [NoteTranslation] of the note as it reads in this revision}]
     - progress: {"previous": the previous visit's ReportRevision or None, "counts": Counter of changes,
       "points": [(CompliancePoint, change)]}
     - public_issues: [{"question": Question, "answer": answer value}] of this revision
@@ -49,6 +51,8 @@ def report_context(revision, kind, language, for_pdf=False):
     noncompliant = [code for code, finding in findings.items() if finding["answer"] == Answer.NON_COMPLIANT]
     # Only the non-compliances show their good practice sheets.
     prefetch_related_objects([questions[code] for code in noncompliant], "good_practice_sheets")
+    notes = {findings[code]["finding_id"]: findings[code]["note"] for code in noncompliant}
+    translations = current_translations(notes)
     points = {point.code: point for cluster in clusters for point in cluster.compliance_points.all()}
     public_codes = [code for code, question in questions.items() if question.publicly_reported]
     responses = {"finding__assessment": assessment}
@@ -91,6 +95,7 @@ def report_context(revision, kind, language, for_pdf=False):
                 "note": findings[code]["note"],
                 "note_language": findings[code]["note_language"],
                 "change": changes.get(findings[code]["compliance_point"]),
+                "translations": translations.get(findings[code]["finding_id"], []),
             }
             for code in noncompliant
         ],

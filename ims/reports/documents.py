@@ -72,6 +72,7 @@ class NonCompliance:
     finding_id: int
     objections: list
     actions: list
+    translations: list = field(default_factory=list)  # of the note, each marked as a translation
     forms: dict = field(default_factory=dict)  # the web page's response forms, never in a PDF
 
     @property
@@ -148,6 +149,7 @@ def document_context(revision, kind, language, for_pdf=False, base=None):
                     finding_id=finding_id,
                     objections=objections.get(finding_id, []),
                     actions=actions.get(finding_id, []),
+                    translations=row["translations"],
                 )
             )
         # Objections to findings this revision no longer lists as non-compliant (e.g. revised ones).
@@ -258,7 +260,7 @@ def verification_code(revision, kind, language, context):
 
 
 # Fields that change without changing what a document says.
-VOLATILE_FIELDS = {"updated_at", "row_version"}
+VOLATILE_FIELDS = {"updated_at", "row_version", "translated_at"}
 
 
 def _plain(value):

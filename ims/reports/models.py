@@ -56,3 +56,31 @@ class IssuedPdf(models.Model):
 
     def __str__(self):
         return f"{self.rendered} {self.verification_code[:12]}"
+
+
+class NoteTranslation(models.Model):
+    """A translation of a monitor's note, shown beside the original and marked as a translation.
+
+    `source_text` is the note as it read when translated: after a correction changes the note, the
+    old translation no longer matches and is not shown.
+    """
+
+    finding = models.ForeignKey(
+        "assessments.Finding", verbose_name=_("finding"), on_delete=models.CASCADE, related_name="note_translations"
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    text = models.TextField(_("translation"))
+    source_text = models.TextField(_("translated note"))
+    translated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("translated by"), on_delete=models.PROTECT, related_name="+"
+    )
+    translated_at = models.DateTimeField(_("translated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["finding", "language"]
+        verbose_name = _("note translation")
+        verbose_name_plural = _("note translations")
+        constraints = [models.UniqueConstraint(fields=["finding", "language"], name="one_translation_per_language")]
+
+    def __str__(self):
+        return f"{self.finding} ({self.language})"

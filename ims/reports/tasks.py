@@ -29,7 +29,7 @@ def on_report_published(sender, revision, **kwargs):
 
 
 def on_response_saved(sender, instance, **kwargs):
-    """An objection, ruling, action or progress note changed what the report documents print."""
+    """An objection, ruling, action, progress note or note translation changed what the documents print."""
     finding = instance.item.finding if hasattr(instance, "item") else instance.finding
     assessment_id = finding.assessment_id
     transaction.on_commit(lambda: render_current_report_documents.enqueue(assessment_id))

@@ -5,16 +5,22 @@ shown to whoever may read the detailed report: Assessment.objects.visible_to(use
 """
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
-from django.utils.translation import get_language
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from ims.assessments.models import PUBLISHED_STATUSES, Assessment
+from ims.assessments.models import PUBLISHED_STATUSES, Assessment, Finding
+from ims.core.errors import DomainError
 from ims.reports.documents import LANGUAGES, document_context
+from ims.reports.forms import NoteTranslationForm
 from ims.reports.models import Kind
+from ims.reports.note_translations import can_translate_notes, translate_note
 from ims.reports.verification import verify_code, verify_file
+from ims.responses.views import report_url
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -97,3 +103,27 @@ def verify(request):
     return render(
         request, "reports/document/verify.html", {"form": form, "checked": checked, "verdict": verdict}, status=status
     )
+
+
+@login_required
+def translate_finding_note(request, finding_id):
+    """Programme staff add a translation of a monitor's note; the report shows it beside the original."""
+    if not can_translate_notes(request.user):
+        raise PermissionDenied
+    findings = Finding.objects.filter(assessment__in=Assessment.objects.visible_to(request.user))
+    finding = get_object_or_404(findings.select_related("assessment__factory", "question"), pk=finding_id)
+    form = NoteTranslationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                translate_note(finding, request.user, form.cleaned_data["language"], form.cleaned_data["text"])
+            except DomainError as error:
+                messages.error(request, error.message)
+                status = error.status
+            else:
+                messages.success(request, gettext("The translation was saved."))
+                return redirect(report_url(finding))
+    context = {"finding": finding, "form": form}
+    return render(request, "reports/translate_note.html", context, status=status)

@@ -1,0 +1,52 @@
+"""Translations of monitors' notes: entered by programme staff, printed beside the original."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ims.accounts.models import Role
+from ims.assessments.models import PUBLISHED_STATUSES
+from ims.audit.models import record
+from ims.core.errors import Invalid, NotAllowed
+from ims.reports.models import NoteTranslation
+
+TRANSLATING_ROLES = (Role.HEAD, Role.MONITOR, Role.TRANSLATOR, Role.PROGRAMME_ADMIN)
+LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
+
+
+def can_translate_notes(user):
+    return user.is_authenticated and (user.is_superuser or user.has_role(*TRANSLATING_ROLES))
+
+
+def translate_note(finding, actor, language, text):
+    """Add or replace the `language` translation of the finding's note; returns the NoteTranslation."""
+    if not can_translate_notes(actor):
+        raise NotAllowed(_("Only programme staff translate monitors' notes."))
+    if finding.assessment.status not in PUBLISHED_STATUSES:
+        raise Invalid(_("Notes are translated once the report is published."))
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not finding.note.strip():
+        raise Invalid(_("This finding has no note to translate."))
+    if language not in LANGUAGE_CODES or language == finding.note_language:
+        raise Invalid(_("Choose a language other than the note's own."))
+    if not text:
+        raise Invalid(_("The translation is empty."))
+    with transaction.atomic():
+        translation, created = NoteTranslation.objects.update_or_create(
+            finding=finding,
+            language=language,
+            defaults={"text": text, "source_text": finding.note, "translated_by": actor},
+        )
+        record(actor, "note_translated", finding, factory=finding.assessment.factory, language=language,
+               replaced=not created)  # fmt: skip
+    return translation
+
+
+def current_translations(notes):
+    """{finding id: [NoteTranslation]} of the notes a report shows ({finding id: note}), left out when
+    the note has changed since it was translated."""
+    found = {}
+    for translation in NoteTranslation.objects.filter(finding_id__in=notes).select_related("translated_by"):
+        if translation.source_text == notes.get(translation.finding_id):
+            found.setdefault(translation.finding_id, []).append(translation)
+    return found
