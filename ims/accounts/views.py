@@ -1,6 +1,7 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import translate_url
+
+from ims.core.i18n import remember_language
 
 
 class LoginView(auth_views.LoginView):
@@ -13,11 +14,4 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         language = form.get_user().preferred_language
         response["Location"] = translate_url(response["Location"], language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-        )
-        return response
+        return remember_language(response, language)

@@ -28,3 +28,18 @@ def active_language():
 
 # Each language named in its own script for the switcher (Django's table names Khmer in Latin).
 NATIVE_NAMES = {"en": "English", "km": "ខ្មែរ", "zh-hans": "简体中文"}
+
+
+def remember_language(response, language):
+    """Set the language cookie with the attributes Django's own language switch gives it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
