@@ -1,5 +1,6 @@
 """The whole assessment loop through the REST API, every actor with its own token."""
 
+import hashlib
 import io
 
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from ims.access.models import AccessGrant
+from ims.api.models import ApiToken
 from ims.assessments.models import Answer, Assessment, Evidence, Finding, ReportRevision, Status
 from ims.assessments.workflow import transition
 from ims.audit.models import AuditEvent
@@ -229,3 +231,16 @@ def test_outside_the_programme_a_correction_in_progress_is_not_readable(assessme
     assert signed_in(team.manager).get(url).status_code == 403
     assert signed_in(team.head).get(url).status_code == 200
     assert signed_in(team.manager).get(f"{API}/assessments/{assessment.ref}/revisions/1/").status_code == 200
+
+
+def test_tokens_are_stored_as_digests_and_stop_working_when_revoked(team):
+    answer = APIClient().post(f"{API}/auth/token/", {"email": team.monitor.email, "password": PASSWORD}, format="json")
+    key = answer.json()["token"]
+    stored = ApiToken.objects.get(user=team.monitor)
+    assert key not in (stored.digest, stored.prefix) and stored.digest == hashlib.sha256(key.encode()).hexdigest()
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(f"{API}/assessments/").status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+    stored.delete()
+    assert client.get(f"{API}/assessments/").status_code == 401

@@ -11,11 +11,11 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 from PIL import Image
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
+from ims.api.models import ApiToken
 from ims.assessments.evidence import attach_photo
 from ims.assessments.models import Assessment, Finding
 from ims.assessments.workflow import transition
@@ -163,7 +163,7 @@ def test_outsiders_are_refused_everywhere_and_change_nothing(client, world, team
     api = APIClient()
     if user is not None:
         client.force_login(user)
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.objects.issue(user)[1]}")
     before = state()
     leaks = []
     refused_web = {302} if user is None else {403, 404}

@@ -1,14 +1,14 @@
-"""Tokens for integrations: email and password in, a DRF token out (sent as "Authorization: Token <key>")."""
+"""Tokens for integrations: email and password in, a new token out (sent as "Authorization: Token <key>")."""
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ims.api.base import ApiView, errors
+from ims.api.models import ApiToken
 from ims.core.errors import Invalid
 
 
@@ -37,5 +37,5 @@ class TokenView(ApiView):
         user = authenticate(request._request, email=credentials["email"], password=credentials["password"])
         if user is None:
             raise WrongCredentials(_("The email address or password is wrong, or the account is inactive."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        _token, key = ApiToken.objects.issue(user)
+        return Response({"token": key})

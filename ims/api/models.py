@@ -1,3 +1,6 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +35,40 @@ class IdempotencyRecord(models.Model):
 
     def matches(self, method, path, request_sha256):
         return (self.method, self.path, self.request_sha256) == (method, path, request_sha256)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def issue(self, user):
+        """A new token for `user`; returns (ApiToken, key). Only a digest of the key is stored."""
+        key = secrets.token_urlsafe(32)
+        return self.create(user=user, digest=digest(key), prefix=key[:8]), key
+
+    def for_key(self, key):
+        return self.select_related("user").filter(digest=digest(key)).first()
+
+
+def digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A key an integration sends as "Authorization: Token <key>". The key is shown once, when issued;
+    the database keeps its SHA-256 only, so a leaked database copy does not open the API."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(_("SHA-256 of the key"), max_length=64, unique=True)
+    prefix = models.CharField(_("first characters of the key"), max_length=8)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.user} {self.prefix}…"
