@@ -58,19 +58,22 @@ def previous_revision(revision):
     return earlier.current_revision() if earlier else None
 
 
+def change(was, is_now):
+    """remediated, persistent, new or None: how one item (compliance point or question) moved between visits."""
+    if was == Answer.NON_COMPLIANT and is_now == Answer.COMPLIANT:
+        return "remediated"
+    if was == Answer.NON_COMPLIANT and is_now == Answer.NON_COMPLIANT:
+        return "persistent"
+    if is_now == Answer.NON_COMPLIANT:
+        return "new"
+    return None
+
+
 def progress(revision, previous):
     """Per compliance point: remediated, persistent or new non-compliance since the previous visit."""
     if previous is None:
         return {}
     before = previous.snapshot["compliance_points"]
     now = revision.snapshot["compliance_points"]
-    changes = {}
-    for point in sorted(set(before) | set(now)):
-        was, is_now = before.get(point), now.get(point)
-        if was == Answer.NON_COMPLIANT and is_now == Answer.COMPLIANT:
-            changes[point] = "remediated"
-        elif was == Answer.NON_COMPLIANT and is_now == Answer.NON_COMPLIANT:
-            changes[point] = "persistent"
-        elif is_now == Answer.NON_COMPLIANT:
-            changes[point] = "new"
-    return changes
+    changes = {point: change(before.get(point), now.get(point)) for point in sorted(set(before) | set(now))}
+    return {point: its_change for point, its_change in changes.items() if its_change}

@@ -9,11 +9,13 @@ from ims.checklists.loading import load_checklist
 from ims.checklists.models import ChecklistFrozen
 from ims.factories.loading import load_geography
 from ims.goodpractice.loading import load_sheets
+from ims.training.catalogue import load_catalogue
 
 
 class Command(BaseCommand):
     help = (
-        "Load the content kept in the repository (gazetteer, good practice sheets, checklist versions). "
+        "Load the content kept in the repository (gazetteer, good practice sheets, checklist versions, "
+        "training catalogue). "
         "All-or-nothing; unchanged files write nothing."
     )
 
@@ -33,5 +35,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"checklist {result.version.code}: {result.written} items written, {result.removed} removed"
                     )
+                programmes = load_catalogue(root / "training" / "catalogue.json")
+                self.stdout.write(f"training catalogue: {programmes} programmes and modules written")
         except (ContentError, ChecklistFrozen, ValueError, OSError) as error:
             raise CommandError(str(error)) from error

@@ -1,5 +1,6 @@
 import random
 from datetime import date
+from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -15,6 +16,8 @@ from ims.factories.models import Factory
 DEMO_PASSWORD = "ims-demo-2026"
 PROGRAMME = "Demo Compliance Programme"
 DEMO_FACTORY_REF = "KH-0001"
+# Each app's demo records (idempotent), after the demo report they build on.
+APP_DEMOS = ["ims.training.demo", "ims.advisory.demo", "ims.remediation.demo"]
 DEMO_USERS = [
     # email, name, language, organisation, roles, superuser
     ("admin@ims.demo", "Sophea Admin", "en", PROGRAMME, [Role.PROGRAMME_ADMIN], True),
@@ -70,6 +73,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         if not Assessment.objects.exists():
             self._demo_assessments()
+        for module in APP_DEMOS:
+            import_module(module).seed(self.stdout)
 
     def _demo_assessments(self):
         """One published report for the demo factory and one visit being captured, as a monitor would leave them."""

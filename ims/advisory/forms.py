@@ -1,0 +1,69 @@
+"""Input of advisory records; the rules are in ims.advisory.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ims.accounts.models import Role, User
+from ims.advisory.models import CommitteeMember, Gender, RoadmapItem
+from ims.responses.forms import LANGUAGE_CHOICES
+
+
+def _date(label):
+    return forms.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _advisor():
+    return forms.ModelChoiceField(
+        label=_("Advisor"),
+        queryset=User.objects.filter(memberships__role=Role.ADVISOR).distinct().order_by("full_name"),
+    )
+
+
+def _language(label):
+    return forms.ChoiceField(label=label, choices=LANGUAGE_CHOICES)
+
+
+class CycleForm(forms.Form):
+    start = _date(_("Start"))
+    advisor = _advisor()
+
+
+class CloseCycleForm(forms.Form):
+    end = _date(_("End"))
+
+
+class VisitForm(forms.Form):
+    date = _date(_("Visit date"))
+    advisor = _advisor()
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 6, "cols": 60}))
+    note_language = _language(_("Language of the notes"))
+
+
+class CommitteeForm(forms.Form):
+    formed_on = _date(_("Formed on"))
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=CommitteeMember.Role.choices)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    elected_on = _date(_("Elected or appointed on"))
+
+
+class MeetingForm(forms.Form):
+    date = _date(_("Meeting date"))
+    attendees = forms.IntegerField(label=_("Attendees"), min_value=1)
+    minutes_summary = forms.CharField(label=_("Summary of the minutes"), widget=forms.Textarea(attrs={"rows": 5}))
+    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    language = _language(_("Language of the minutes"))
+
+
+class RoadmapItemForm(forms.Form):
+    title = forms.CharField(label=_("Improvement"), max_length=300)
+    language = _language(_("Language of the title"))
+    owner = forms.CharField(label=_("Responsible person"), max_length=200)
+    due = _date(_("Due date"))
+
+
+class RoadmapStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=RoadmapItem.Status.choices)

@@ -1,0 +1,65 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ims.accounts.models import Role, User
+from ims.factories.models import Factory
+from ims.training.models import ImprovementItem, Participant, TrainingModule
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ModuleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, module):
+        return f"{module.programme} · {module.order}. {module}"
+
+
+class SessionForm(forms.Form):
+    module = ModuleChoiceField(
+        label=_("Module"), queryset=TrainingModule.objects.select_related("programme"), empty_label=None
+    )
+    start_date = forms.DateField(label=_("First day"), widget=DATE_INPUT)
+    end_date = forms.DateField(label=_("Last day"), widget=DATE_INPUT)
+    venue = forms.CharField(label=_("Venue"), max_length=300)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+    )
+    trainer = forms.ModelChoiceField(
+        label=_("Trainer"), queryset=User.objects.filter(memberships__role=Role.TRAINER).distinct(), empty_label=None
+    )
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=1000)
+    seats_per_factory = forms.IntegerField(
+        label=_("Seats per factory (optional)"), min_value=1, max_value=1000, required=False
+    )
+    fee = forms.DecimalField(label=_("Fee per factory (USD)"), min_value=0, max_digits=9, decimal_places=2, initial=0)
+
+
+class EnrolmentForm(forms.Form):
+    factory = forms.ModelChoiceField(
+        label=_("Factory"), queryset=Factory.objects.filter(status=Factory.Status.ACTIVE), to_field_name="ref"
+    )
+
+
+class ParticipantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    position = forms.CharField(label=_("Position"), max_length=200, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=Participant.Role.choices)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Participant.Gender.choices)
+
+
+ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=6, max_num=60)
+
+
+def named_participants(formset):
+    """The rows with a name; empty rows of the form are ignored."""
+    return [form.cleaned_data for form in formset if form.cleaned_data.get("name", "").strip()]
+
+
+class PlanItemForm(forms.Form):
+    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    owner = forms.CharField(label=_("Owner at the factory"), max_length=200)
+    due_date = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
+
+
+class ItemStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ImprovementItem.Status.choices)

@@ -1,0 +1,334 @@
+"""Training pages. Who may do what is decided in ims.training.access, the rules in ims.training.services."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ims.accounts.models import Role
+from ims.core.errors import DomainError
+from ims.training import access, exports, impact, services
+from ims.training.forms import (
+    EnrolmentForm,
+    ItemStatusForm,
+    ParticipantFormSet,
+    PlanItemForm,
+    SessionForm,
+    named_participants,
+)
+from ims.training.models import Attendance, Enrolment, ImprovementItem, Participant, TrainingProgramme, TrainingSession
+
+
+def _sessions():
+    return TrainingSession.objects.select_related("module__programme", "trainer")
+
+
+def catalogue(request):
+    programmes = TrainingProgramme.objects.annotate(module_count=Count("modules", distinct=True))
+    upcoming = _sessions().filter(end_date__gte=timezone.localdate()).order_by("start_date")[:20]
+    return render(request, "training/catalogue.html", {
+        "programmes": programmes, "upcoming": upcoming, "manages": access.manages_training(request.user),
+        "reads_all": access.reads_all_training(request.user), "reads_impact": access.reads_impact(request.user),
+    })  # fmt: skip
+
+
+def programme(request, code):
+    programme = get_object_or_404(TrainingProgramme, code=code)
+    modules = programme.modules.prefetch_related(Prefetch("sessions", queryset=_sessions().order_by("start_date")))
+    return render(request, "training/programme.html", {"programme": programme, "modules": modules})
+
+
+@login_required
+def sessions(request):
+    if not access.reads_all_training(request.user):
+        raise PermissionDenied
+    manages = access.manages_training(request.user)
+    form, status = None, 200
+    if manages:
+        form = SessionForm(request.POST or None)
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    session = services.plan_session(request.user, **form.cleaned_data)
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                    status = error.status
+                else:
+                    messages.success(request, _("Session planned."))
+                    return redirect(session)
+            else:
+                status = 400
+    elif request.method == "POST":
+        raise PermissionDenied
+    listing = _sessions().annotate(enrolled=Count("enrolments", filter=~Q(enrolments__status="withdrawn")))
+    return render(request, "training/sessions.html", {"sessions": listing, "form": form}, status=status)
+
+
+def _session_page(request, session, *, enrol_form=None, formset=None, status=200):
+    user = request.user
+    manages = access.manages_training(user)
+    enrolments = (
+        access.visible_enrolments(user).filter(session=session).select_related("factory")
+        .prefetch_related(Prefetch("participants", queryset=Participant.objects.annotate(
+            days_present=Count("attendance", filter=Q(attendance__present=True)))))
+    ) if user.is_authenticated else Enrolment.objects.none()  # fmt: skip
+    if manages and not session.is_closed:
+        enrol_form = enrol_form or EnrolmentForm()
+        formset = formset or ParticipantFormSet(prefix="people")
+    recorded_days = set(
+        Attendance.objects.filter(participant__enrolment__session=session).values_list("day", flat=True)
+    )
+    today = timezone.localdate()
+    days = [{"day": day, "recorded": day in recorded_days, "open": day <= today} for day in session.days]
+    return render(request, "training/session.html", {
+        "session": session, "enrolments": enrolments, "enrol_form": enrol_form if manages else None,
+        "formset": formset if manages else None, "manages": manages, "runs": access.runs_session(user, session),
+        "days": days, "required_days": services.required_days(session), "today": today,
+    }, status=status)  # fmt: skip
+
+
+def session(request, pk):
+    return _session_page(request, get_object_or_404(_sessions(), pk=pk))
+
+
+@login_required
+@require_POST
+def enrol(request, pk):
+    session = get_object_or_404(_sessions(), pk=pk)
+    if not access.manages_training(request.user):
+        raise PermissionDenied
+    form = EnrolmentForm(request.POST)
+    formset = ParticipantFormSet(request.POST, prefix="people")
+    if not (form.is_valid() and formset.is_valid()):
+        return _session_page(request, session, enrol_form=form, formset=formset, status=400)
+    try:
+        enrolment = services.enrol_factory(
+            request.user, session, form.cleaned_data["factory"], named_participants(formset)
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _session_page(request, session, enrol_form=form, formset=formset, status=error.status)
+    messages.success(request, _("%(factory)s is enrolled.") % {"factory": enrolment.factory.display_name})
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    enrolment = get_object_or_404(access.visible_enrolments(request.user).select_related("session"), pk=pk)
+    if not access.manages_training(request.user):
+        raise PermissionDenied
+    return _act(request, enrolment.session, lambda: services.withdraw(request.user, enrolment),
+                _("The enrolment was withdrawn and its seats freed."))  # fmt: skip
+
+
+@login_required
+def attendance(request, pk, day):
+    session = get_object_or_404(_sessions(), pk=pk)
+    if not access.runs_session(request.user, session):
+        raise PermissionDenied
+    try:
+        day = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    if day not in session.days:
+        raise Http404
+    participants = list(services.session_participants(session).select_related("enrolment__factory")
+                        .order_by("enrolment__factory__name_en", "pk"))  # fmt: skip
+    status = 200
+    if request.method == "POST":
+        try:
+            services.record_attendance(request.user, session, day, request.POST.getlist("present"))
+        except DomainError as error:
+            messages.error(request, error.message)
+            status = error.status
+        except ValueError:
+            messages.error(request, _("Some of the people marked present are not participants of this session."))
+            status = 400
+        else:
+            messages.success(request, _("Attendance recorded for %(day)s.") % {"day": day.isoformat()})
+            return redirect(session)
+    present = set(Attendance.objects.filter(participant__in=participants, day=day, present=True)
+                  .values_list("participant_id", flat=True))  # fmt: skip
+    return render(request, "training/attendance.html", {
+        "session": session, "day": day, "participants": participants, "present": present,
+    }, status=status)  # fmt: skip
+
+
+@login_required
+@require_POST
+def complete(request, pk):
+    session = get_object_or_404(_sessions(), pk=pk)
+    if not access.runs_session(request.user, session):
+        raise PermissionDenied
+    return _act(request, session, lambda: services.mark_completion(request.user, session),
+                _("Completion marked by the programme's rules."))  # fmt: skip
+
+
+def _act(request, session, action, success):
+    try:
+        action()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _session_page(request, session, status=error.status)
+    messages.success(request, success)
+    return redirect(session)
+
+
+def _enrolment_page(request, enrolment, *, item_form=None, status=200):
+    session = enrolment.session
+    participants = list(enrolment.participants.all())
+    marks = {(mark.participant_id, mark.day): mark.present
+             for mark in Attendance.objects.filter(participant__in=participants)}  # fmt: skip
+    for participant in participants:
+        participant.marks = [marks.get((participant.pk, day)) for day in session.days]
+    items = ImprovementItem.objects.filter(plan__enrolment=enrolment)
+    edits = access.edits_plan(request.user, enrolment) and enrolment.status != Enrolment.Status.WITHDRAWN
+    return render(request, "training/enrolment.html", {
+        "enrolment": enrolment, "session": session, "participants": participants, "items": items,
+        "edits": edits, "item_form": (item_form or PlanItemForm()) if edits else None,
+        "status_form": ItemStatusForm, "item_statuses": ImprovementItem.Status.choices,
+    }, status=status)  # fmt: skip
+
+
+def _visible_enrolment(request, pk):
+    enrolments = access.visible_enrolments(request.user).select_related("factory", "session__module__programme")
+    return get_object_or_404(enrolments, pk=pk)
+
+
+@login_required
+def enrolment(request, pk):
+    enrolment = _visible_enrolment(request, pk)
+    if request.method != "POST":
+        return _enrolment_page(request, enrolment)
+    if not access.edits_plan(request.user, enrolment):
+        raise PermissionDenied
+    form = PlanItemForm(request.POST)
+    if not form.is_valid():
+        return _enrolment_page(request, enrolment, item_form=form, status=400)
+    try:
+        services.add_plan_item(request.user, enrolment, **form.cleaned_data)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _enrolment_page(request, enrolment, item_form=form, status=error.status)
+    messages.success(request, _("Added to the improvement plan."))
+    return redirect(enrolment)
+
+
+@login_required
+@require_POST
+def item_status(request, pk):
+    item = get_object_or_404(
+        ImprovementItem.objects.filter(plan__enrolment__in=access.visible_enrolments(request.user)), pk=pk
+    )
+    enrolment = _visible_enrolment(request, item.plan.enrolment_id)
+    if not access.edits_plan(request.user, enrolment):
+        raise PermissionDenied
+    form = ItemStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+        return _enrolment_page(request, enrolment, status=400)
+    try:
+        services.set_item_status(request.user, item, form.cleaned_data["status"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return _enrolment_page(request, enrolment, status=error.status)
+    messages.success(request, _("Status updated."))
+    return redirect(enrolment)
+
+
+@login_required
+def mine(request):
+    """Factory managers land on their factory's training; staff on the sessions."""
+    if access.reads_all_training(request.user):
+        return redirect("training:sessions")
+    factories = access.visible_factories(request.user)
+    if not factories:
+        raise PermissionDenied
+    if len(factories) == 1:
+        return redirect("training:factory", factories[0].ref)
+    return render(request, "training/mine.html", {"factories": factories})
+
+
+@login_required
+def factory(request, ref):
+    factory = get_object_or_404(access.visible_factories(request.user), ref=ref)
+    enrolments = (
+        access.visible_enrolments(request.user).filter(factory=factory)
+        .select_related("session__module__programme", "session__trainer")
+        .annotate(people=Count("participants", distinct=True))
+        .prefetch_related("improvement_plan__items")
+        .order_by("-session__start_date")
+    )  # fmt: skip
+    return render(request, "training/factory.html", {
+        "factory": factory, "enrolments": enrolments, "progress": services.programme_progress(factory),
+        "is_manager": request.user.has_role(Role.FACTORY_MANAGER) and request.user.is_factory_member(factory),
+    })  # fmt: skip
+
+
+@login_required
+def export(request):
+    if not (access.reads_all_training(request.user) or access.visible_factories(request.user).exists()):
+        raise PermissionDenied
+    code = request.GET.get("programme")
+    programme = get_object_or_404(TrainingProgramme, code=code) if code else None
+    rows = exports.participation_rows(request.user, programme)
+    stem = f"participation-{code or 'all'}-{timezone.localdate().isoformat()}"
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            exports.as_xlsx(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    response = HttpResponse(exports.as_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
+
+
+def _impact_reader(request):
+    if not access.reads_impact(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def impact_index(request):
+    _impact_reader(request)
+    rows = [(programme, impact.programme_impact(programme).summary()) for programme in TrainingProgramme.objects.all()]
+    return render(request, "training/impact_index.html", {"rows": rows})
+
+
+@login_required
+def impact_programme(request, code):
+    _impact_reader(request)
+    programme = get_object_or_404(TrainingProgramme, code=code)
+    result = impact.programme_impact(programme)
+    return render(request, "training/impact.html", {
+        "programme": programme, "result": result, "summary": result.summary(),
+        "band_labels": impact.BAND_LABELS, "status_labels": impact.STATUS_LABELS,
+    })  # fmt: skip
+
+
+@login_required
+def impact_csv(request):
+    _impact_reader(request)
+    return _csv_response(impact.summary_csv(TrainingProgramme.objects.all()), "training-impact")
+
+
+@login_required
+def impact_programme_csv(request, code):
+    _impact_reader(request)
+    programme = get_object_or_404(TrainingProgramme, code=code)
+    return _csv_response(impact.factories_csv(impact.programme_impact(programme)), f"training-impact-{code}")
+
+
+def _csv_response(text, stem):
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response
