@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import OperationalError, close_old_connections, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from ims.accounts.models import Role
@@ -348,10 +348,10 @@ def test_participation_for_report(finished, team, plan, trainer):
         "union": {"female": 0, "male": 0},
     }
     assert report["participants_total"] == 2 and report["participants_completed"] == 2
-    assert [s["programme"] for s in report["sessions"]] == ["seminars"] and report["sessions_completed"] == 1
-    assert report["sessions"][0]["module"]["km"] == "ការយល់ដឹងអំពីយេនឌ័រ"
-    assert report["programmes"] == [{"code": "seminars", "name": report["programmes"][0]["name"], "modules": 2,
-                                     "modules_completed": 1, "completed": False}]  # fmt: skip
+    assert [s["programme"].code for s in report["sessions"]] == ["seminars"] and report["sessions_completed"] == 1
+    assert report["sessions"][0]["module"].text_in("name", "km") == "ការយល់ដឹងអំពីយេនឌ័រ"
+    seminars = report["sessions"][0]["programme"]
+    assert report["programmes"] == [{"programme": seminars, "modules": 2, "modules_completed": 1, "completed": False}]
     before = services.participation_for_report(team.factory, finished.start_date)
     assert before["sessions"] == [] and before["participants_total"] == 0 and before["programmes"] == []
 
@@ -389,3 +389,20 @@ def test_demo_training_is_seeded_once(make_user, make_factory, programme):
     assert TrainingSession.objects.count() == 3 and TrainingSession.objects.filter(closed_at__isnull=False).count() == 2
     statuses = sorted(Enrolment.objects.filter(session__closed_at__isnull=False).values_list("status", flat=True))
     assert statuses == ["completed"] * 4 + ["not_completed"] * 2
+
+
+def test_the_detailed_report_shows_the_training_attended_before_the_visit(finished, team, content):
+    from ims.reports.documents import document_context, render_body
+    from tests.test_report_documents import NONCOMPLIANT, publish_visit
+
+    before = publish_visit(team, content, finished.start_date - timedelta(days=30), NONCOMPLIANT)
+    after = publish_visit(team, content, finished.end_date + timedelta(days=1), NONCOMPLIANT)
+    module_km = finished.module.text_in("name", "km")
+
+    def body(visit):
+        with translation.override("km"):
+            report = document_context(visit.current_revision(), "detailed", "km")
+            return render_body("detailed", {"report": report})
+
+    assert module_km in body(after)
+    assert module_km not in body(before)

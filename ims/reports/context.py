@@ -1,5 +1,6 @@
 """Everything a report document shows, gathered once for the web page and the PDF alike."""
 
+import datetime
 from collections import Counter
 
 from django.db.models import prefetch_related_objects
@@ -11,6 +12,8 @@ from ims.reports.analysis import industry_positions, previous_revision, progress
 from ims.reports.charts import cluster_chart_svg
 from ims.reports.note_translations import current_translations
 from ims.responses.models import ActionPlanItem, Objection
+from ims.training.models import Participant
+from ims.training.services import participation_for_report
 
 KINDS = ("detailed", "summary")
 
@@ -34,6 +37,8 @@ def report_context(revision, kind, language, for_pdf=False):
       "points": [(CompliancePoint, change)]}
     - public_issues: [{"question": Question, "answer": answer value}] of this revision
     - objections, actions: the factory's responses to this assessment (summary: public issues only)
+    - training (detailed report only): ims.training.services.participation_for_report up to the visit's
+      end, plus "roles": [(role, label, {"female", "male"})]
     """
     assessment = revision.assessment
     snapshot = revision.snapshot
@@ -58,7 +63,7 @@ def report_context(revision, kind, language, for_pdf=False):
     responses = {"finding__assessment": assessment}
     if kind == "summary":
         responses["finding__question__publicly_reported"] = True
-    return {
+    context = {
         "kind": kind,
         "language": language,
         "for_pdf": for_pdf,
@@ -119,6 +124,15 @@ def report_context(revision, kind, language, for_pdf=False):
             .order_by("due_date", "pk")
         ),
     }
+    if kind == "detailed":
+        context["training"] = _training(assessment.factory, snapshot["assessment"]["visit_end"])
+    return context
+
+
+def _training(factory, visit_end):
+    training = participation_for_report(factory, datetime.date.fromisoformat(visit_end))
+    training["roles"] = [(role, label, training["participants"][role]) for role, label in Participant.Role.choices]
+    return training
 
 
 def _workforce(visit):

@@ -271,12 +271,9 @@ def programme_progress(factory, as_of=None):
     return progress
 
 
-def _names(item):
-    return {language: item.text_in("name", language) for language, _name in settings.LANGUAGES}
-
-
 def participation_for_report(factory, as_of):
-    """The factory's training up to ``as_of`` for its detailed report, as plain data (JSON-ready).
+    """The factory's training up to ``as_of`` for its detailed report (programmes and modules as models,
+    so the report shows their names with each language's translation status).
 
     Counts sessions that ended on or before ``as_of`` in which at least one participant of the factory
     was present on a day; participants are counted once per session they attended.
@@ -301,21 +298,20 @@ def participation_for_report(factory, as_of):
             continue
         session = enrolment.session
         sessions.append({
-            "programme": session.module.programme.code,
-            "module": _names(session.module),
-            "start": session.start_date.isoformat(),
-            "end": session.end_date.isoformat(),
+            "programme": session.module.programme,
+            "module": session.module,
+            "start": session.start_date,
+            "end": session.end_date,
             "participants": sum(1 for row in attended if row["enrolment_id"] == enrolment.pk),
             "completed": enrolment.status == Enrolment.Status.COMPLETED,
         })  # fmt: skip
     programmes = [
-        {"code": entry["programme"].code, "name": _names(entry["programme"]), "modules": entry["modules"],
-         "modules_completed": entry["modules_completed"], "completed": entry["completed"]}
+        entry
         for entry in programme_progress(factory, as_of)
-        if entry["programme"].code in {session["programme"] for session in sessions}
-    ]  # fmt: skip
+        if entry["programme"] in {session["programme"] for session in sessions}
+    ]
     return {
-        "as_of": as_of.isoformat(),
+        "as_of": as_of,
         "programmes": programmes,
         "sessions": sessions,
         "participants": by_role,
