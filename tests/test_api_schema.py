@@ -16,6 +16,15 @@ def fresh_throttles():
 
 
 PATHS = {
+    "/capture/assessments/{ref}/package/": {"get"},
+    "/capture/assessments/{ref}/findings/": {"post"},
+    "/capture/assessments/{ref}/findings/{client_uuid}/": {"put"},
+    "/capture/assessments/{ref}/uploads/": {"post"},
+    "/capture/assessments/{ref}/sync-check/": {"post"},
+    "/capture/assessments/{ref}/submissions/": {"post"},
+    "/capture/uploads/{client_uuid}/": {"get", "put"},
+    "/capture/conflicts/{id}/resolve/": {"post"},
+    "/capture/checklists/{code}/xlsform/": {"get"},
     "/auth/token/": {"post"},
     "/assessments/": {"get", "post"},
     "/assessments/{ref}/": {"get"},

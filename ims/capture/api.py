@@ -1,0 +1,243 @@
+"""The capture app's API: the offline package, findings sync, resumable photo uploads, conflicts, ODK.
+
+Under /api/v1/capture/. Session-authenticated for the tablet's own script (with the CSRF header) and
+token-authenticated for other clients, with the API's error shape and Idempotency-Key support.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.response import Response
+
+from ims.api.base import ApiView, errors
+from ims.capture import odk, uploads
+from ims.capture.access import get_capture_assessment
+from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
+from ims.capture.package import build_package, conflict_state
+from ims.capture.sync import Submission, apply_batch, apply_submission, finding_state, keep_theirs
+from ims.capture.xlsform import build_xlsform, form_id
+from ims.checklists.models import ChecklistVersion
+from ims.core.errors import Invalid, NotAllowed
+
+MAX_BATCH = 500
+OFFSET_HEADER = "Upload-Offset"
+
+
+class RawBody(BaseParser):
+    """Bodies read as bytes by the view itself (photo pieces, ODK XML)."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read() if stream else b""
+
+
+def result_json(result):
+    body = {
+        "client_uuid": str(result.submission.client_uuid) if result.submission else None,
+        "question": result.submission.question if result.submission else None,
+        "status": result.status,
+        "outcome": result.outcome,
+        "message": result.message,
+        "finding": finding_state(result.finding) or None,
+    }
+    if result.conflict is not None:
+        body["conflict"] = conflict_state(result.conflict)
+    if result.details:
+        body["details"] = result.details
+    return body
+
+
+class PackageView(ApiView):
+    """Everything the capture screen needs offline for one assessment."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)})
+    def get(self, request, ref):
+        return Response(build_package(get_capture_assessment(request.user, ref), request.user))
+
+
+class FindingBatchSerializer(serializers.Serializer):
+    findings = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH, allow_empty=False)
+
+
+class FindingBatchView(ApiView):
+    """Send many findings at once; each gets its own status (201, 200, 409 conflict, 403, 400)."""
+
+    serializer_class = FindingBatchSerializer
+
+    @extend_schema(request=FindingBatchSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})
+    def post(self, request, ref):
+        assessment = get_capture_assessment(request.user, ref)
+        items = self.validated(FindingBatchSerializer)["findings"]
+        results = apply_batch(assessment, items, request.user, default_language=get_language())
+        return Response({"results": [result_json(result) for result in results]})
+
+
+class FindingSubmissionView(ApiView):
+    """Send one finding under its client UUID; answers with the status of what happened."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
+                                                          **errors(400, 401, 403, 404, 409)})  # fmt: skip
+    def put(self, request, ref, client_uuid):
+        assessment = get_capture_assessment(request.user, ref)
+        data = request.data if isinstance(request.data, dict) else None
+        submission = Submission.from_json({**(data or {}), "client_uuid": str(client_uuid)}, get_language())
+        result = apply_submission(assessment, submission, request.user)
+        return Response(result_json(result), status=result.status)
+
+
+class UploadOpenSerializer(serializers.Serializer):
+    client_uuid = serializers.UUIDField()
+    question = serializers.CharField(max_length=20)
+    size = serializers.IntegerField(min_value=1)
+    sha256 = serializers.CharField(max_length=64)
+
+
+class UploadListView(ApiView):
+    """Open (or reopen) the upload of one photo; answers how many bytes already arrived."""
+
+    serializer_class = UploadOpenSerializer
+
+    @extend_schema(request=UploadOpenSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
+                                                           **errors(400, 401, 403, 404, 409)})  # fmt: skip
+    def post(self, request, ref):
+        assessment = get_capture_assessment(request.user, ref)
+        values = self.validated(UploadOpenSerializer)
+        session, created = uploads.open_session(
+            assessment, client_uuid=values["client_uuid"], question_code=values["question"], size=values["size"],
+            sha256=values["sha256"], actor=request.user,
+        )  # fmt: skip
+        return Response(uploads.session_state(session), status=201 if created else 200)
+
+
+class UploadView(ApiView):
+    """One piece of a photo: the raw bytes, with the Upload-Offset header saying where they start."""
+
+    parser_classes = [RawBody]
+
+    def _session(self, request, client_uuid):
+        session = get_object_or_404(
+            UploadSession.objects.select_related("finding__question", "assessment"), client_uuid=client_uuid
+        )
+        get_capture_assessment(request.user, session.assessment.ref)
+        return session
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)})
+    def get(self, request, client_uuid):
+        return Response(uploads.session_state(self._session(request, client_uuid)))
+
+    @extend_schema(request={"application/octet-stream": OpenApiTypes.BINARY},
+                   responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404, 409)})  # fmt: skip
+    def put(self, request, client_uuid):
+        session = self._session(request, client_uuid)
+        try:
+            offset = int(request.headers.get(OFFSET_HEADER, ""))
+        except ValueError:
+            raise Invalid(_("Say where the piece starts in the Upload-Offset header.")) from None
+        session = uploads.receive_chunk(session, offset=offset, data=request.data, actor=request.user)
+        return Response(uploads.session_state(session))
+
+
+class SyncCheckSerializer(serializers.Serializer):
+    findings = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+    photos = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
+
+
+class SyncCheckView(ApiView):
+    """Which of these submissions and photos the server holds: a sync is finished only when all are."""
+
+    serializer_class = SyncCheckSerializer
+
+    @extend_schema(request=SyncCheckSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})
+    def post(self, request, ref):
+        assessment = get_capture_assessment(request.user, ref)
+        values = self.validated(SyncCheckSerializer)
+        received = set(
+            SubmissionReceipt.objects.filter(assessment=assessment, client_uuid__in=values["findings"]).values_list(
+                "client_uuid", flat=True
+            )
+        )
+        complete = set(
+            UploadSession.objects.filter(
+                assessment=assessment, client_uuid__in=values["photos"], completed_at__isnull=False
+            ).values_list("client_uuid", flat=True)
+        )
+        missing = [str(item) for item in values["findings"] if item not in received]
+        incomplete = [str(item) for item in values["photos"] if item not in complete]
+        return Response({"complete": not missing and not incomplete, "missing_findings": missing,
+                         "incomplete_photos": incomplete})  # fmt: skip
+
+
+class ConflictResolveSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(["theirs"], help_text="Keep the stored answer. To keep yours, send it again "
+                                         "with the stored row_version as base_version.")  # fmt: skip
+
+
+class ConflictResolveView(ApiView):
+    """The monitor keeps the stored answer: the conflict is closed, the tablet's version stays on record."""
+
+    serializer_class = ConflictResolveSerializer
+
+    @extend_schema(request=ConflictResolveSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)})
+    def post(self, request, pk):
+        conflict = get_object_or_404(SyncConflict.objects.visible_to(request.user), pk=pk, reported_by=request.user)
+        self.validated(ConflictResolveSerializer)
+        conflict = keep_theirs(conflict, request.user)
+        return Response({**conflict_state(conflict), "resolution": conflict.resolution})
+
+
+class OdkSubmissionView(ApiView):
+    """Import ODK / Kobo / Enketo submissions of the exported XLSForm (XML or JSON) as findings."""
+
+    parser_classes = [MultiPartParser, RawBody]
+
+    @extend_schema(
+        request={"application/xml": OpenApiTypes.STR, "application/json": OpenApiTypes.OBJECT},
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, ref):
+        assessment = get_capture_assessment(request.user, ref)
+        if request.content_type.startswith("multipart/"):
+            # OpenRosa's form submission: the instance as a file of a multipart body.
+            upload = request.data.get("xml_submission_file")
+            if upload is None:
+                raise Invalid(_("Send the instance as the xml_submission_file part."))
+            parsed = [odk.parse_xml(upload.read())]
+        else:
+            parsed = odk.parse_submissions(request.data, request.content_type or "")
+        results = [odk.import_submission(assessment, fields, request.user) for fields in parsed]
+        status = max(result.status for result in results)
+        return Response({"submissions": [import_json(result) for result in results]}, status=status)
+
+
+def import_json(result):
+    return {
+        "instance_id": result.instance_id,
+        "status": result.status,
+        "replayed": result.replayed,
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "conflicts": [conflict_state(item.conflict) for item in result.conflicts],
+    }
+
+
+class XlsFormView(ApiView):
+    """A checklist version as an XLSForm for ODK Collect, KoboCollect and Enketo."""
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+                              **errors(401, 403, 404)})  # fmt: skip
+    def get(self, request, code):
+        if not (request.user.is_superuser or request.user.is_programme_staff):
+            raise NotAllowed(_("Only programme staff can download capture forms."))
+        version = get_object_or_404(ChecklistVersion, code=code)
+        response = HttpResponse(
+            build_xlsform(version), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{form_id(version)}.xlsx"'
+        return response

@@ -1,0 +1,148 @@
+"""The package a tablet downloads to capture an assessment without a network.
+
+Everything the capture screen shows: the factory's profile, the pinned checklist version in all three
+languages (the monitor may switch language offline), what this team has already captured (with the
+row versions edits must start from), which clusters this monitor may edit, and the previous
+published visit's findings for comparison.
+"""
+
+from django.conf import settings
+from django.utils import timezone
+
+from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
+from ims.assessments.workflow import can_edit_findings
+from ims.capture.models import SyncConflict
+from ims.capture.sync import finding_state
+from ims.checklists.models import Question
+from ims.core.i18n import NATIVE_NAMES
+
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def _texts(obj, field):
+    return {language: obj.text_in(field, language) for language in LANGUAGES}
+
+
+def _factory_profile(factory):
+    snapshot = factory.workforce_snapshots.order_by("-as_of").first()
+    return {
+        "ref": factory.ref,
+        "names": {"en": factory.name_en, "km": factory.name_km, "zh-hans": factory.name_zh},
+        "registration_no": factory.registration_no,
+        "export_licence_no": factory.export_licence_no,
+        "sector": factory.get_sector_display(),
+        "address": factory.address,
+        "province": _texts(factory.province, "name") if factory.province_id else {},
+        "district": _texts(factory.district, "name") if factory.district_id else {},
+        "head_office_country": factory.head_office_country_name,
+        "workforce": (
+            {"as_of": snapshot.as_of.isoformat(), "total": snapshot.workers_total, "women": snapshot.workers_female}
+            if snapshot
+            else None
+        ),
+    }
+
+
+def _checklist(version):
+    questions = (
+        Question.objects.filter(version=version)
+        .select_related("compliance_point__cluster", "applies_if")
+        .order_by("compliance_point__cluster__order", "compliance_point__order", "order")
+    )
+    clusters = []
+    for question in questions:
+        point = question.compliance_point
+        cluster = point.cluster
+        if not clusters or clusters[-1]["code"] != cluster.code:
+            clusters.append({"code": cluster.code, "name": _texts(cluster, "name"), "compliance_points": []})
+        points = clusters[-1]["compliance_points"]
+        if not points or points[-1]["code"] != point.code:
+            points.append({"code": point.code, "name": _texts(point, "name"), "questions": []})
+        points[-1]["questions"].append(
+            {
+                "code": question.code,
+                "text": _texts(question, "text"),
+                "guidance": _texts(question, "guidance"),
+                "legal_basis": _texts(question, "legal_basis"),
+                "noncompliant_answer": question.noncompliant_answer,
+                "publicly_reported": question.publicly_reported,
+                "applies_if": _texts(question.applies_if, "label") if question.applies_if_id else None,
+            }
+        )
+    return {"code": version.code, "title": _texts(version, "title"), "clusters": clusters}
+
+
+def previous_visit(assessment):
+    """The factory's latest published assessment before this one, or None."""
+    return (
+        Assessment.objects.filter(
+            factory=assessment.factory, status__in=PUBLISHED_STATUSES, visit_start__lt=assessment.visit_start
+        )
+        .order_by("-visit_start", "-pk")
+        .first()
+    )
+
+
+def _previous_findings(assessment):
+    """The published answers of the previous visit (its current revision), matched to questions by code."""
+    previous = previous_visit(assessment)
+    revision = previous.current_revision() if previous else None
+    if revision is None:
+        return None
+    return {
+        "ref": previous.ref,
+        "visit_end": previous.visit_end.isoformat(),
+        "revision": revision.number,
+        "findings": {
+            row["question"]: {"answer": row["answer"], "note": row["note"], "note_language": row["note_language"]}
+            for row in revision.snapshot.get("findings", [])
+        },
+    }
+
+
+def build_package(assessment, user):
+    version = assessment.checklist_version
+    findings = assessment.findings.select_related("question", "updated_by").prefetch_related("evidence")
+    clusters = list(version.clusters.values_list("code", flat=True))
+    return {
+        "format": 1,
+        "downloaded_at": timezone.now().isoformat(),
+        "user": {"id": user.pk, "name": str(user)},
+        "assessment": {
+            "ref": assessment.ref,
+            "status": assessment.status,
+            "status_label": assessment.get_status_display(),
+            "type": assessment.get_type_display(),
+            "visit_start": assessment.visit_start.isoformat(),
+            "visit_end": assessment.visit_end.isoformat(),
+            "team": [
+                {"name": str(member.user), "lead": member.is_lead, "clusters": member.clusters or clusters}
+                for member in assessment.team.select_related("user").order_by("-is_lead", "user__full_name")
+            ],
+            "editable_clusters": [code for code in clusters if can_edit_findings(assessment, user, code)],
+        },
+        "factory": _factory_profile(assessment.factory),
+        "checklist": _checklist(version),
+        "answers": [{"value": value, "label": str(label)} for value, label in Answer.choices],
+        "languages": [{"code": code, "name": NATIVE_NAMES[code]} for code in LANGUAGES],
+        "findings": {
+            finding.question.code: {**finding_state(finding), "photos": finding.evidence.count()}
+            for finding in findings
+        },
+        "open_conflicts": [
+            conflict_state(conflict)
+            for conflict in SyncConflict.objects.open().filter(assessment=assessment, reported_by=user)
+        ],
+        "previous": _previous_findings(assessment),
+    }
+
+
+def conflict_state(conflict):
+    return {
+        "id": conflict.pk,
+        "question": conflict.question_code,
+        "message": conflict.message,
+        "client": conflict.client_payload,
+        "server": conflict.server_state,
+        "detected_at": conflict.detected_at.isoformat(),
+    }
