@@ -16,6 +16,12 @@ def fresh_throttles():
 
 
 PATHS = {
+    "/public/statistics/noncompliance": {"get"},
+    "/public/statistics/years": {"get"},
+    "/public/statistics/employment": {"get"},
+    "/public/factories": {"get"},
+    "/public/factories/{ref}": {"get"},
+    "/public/downloads/{dataset}.{fmt}": {"get"},
     "/capture/assessments/{ref}/package/": {"get"},
     "/capture/assessments/{ref}/findings/": {"post"},
     "/capture/assessments/{ref}/findings/{client_uuid}/": {"put"},

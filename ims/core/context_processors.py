@@ -17,4 +17,5 @@ def navigation(request):
         "nav_reports": user.is_superuser or user.has_role(*(set(Role) - {Role.PARTNER_ANALYST})),
         "nav_factory": user.has_role(Role.FACTORY_MANAGER),
         "nav_audit": user.is_superuser or user.has_role(Role.HEAD, Role.PROGRAMME_ADMIN),
+        "nav_dashboards": user.is_superuser or bool(user.roles),
     }

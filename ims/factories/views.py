@@ -6,33 +6,70 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ims.accounts.models import Role
-from ims.assessments.report_views import public_issue_history
-from ims.factories.forms import DirectoryFilterForm, ImportForm
+from ims.analytics import services
+from ims.analytics.dashboards import DashboardScope
+from ims.analytics.forms import FactoryDirectoryForm
+from ims.factories.forms import ImportForm
 from ims.factories.importing import import_factories, read_csv
 from ims.factories.models import Contact, Factory
 
+DIRECTORY_PAGE_SIZE = 50
+WORKFORCE_SHOWN = 10
+HISTORY_VISITS_SHOWN = 6
+
+
+def public_history(factory, public_issues):
+    """The public issues (rows) in the factory's latest published visits (columns), newest first."""
+    visits = services.factory_public_history(factory)[:HISTORY_VISITS_SHOWN]
+    return {
+        "visits": visits,
+        "issues": [
+            {**issue, "answers": [visit["public_issues"].get(issue["code"]) for visit in visits]}
+            for issue in public_issues
+        ],
+    }
+
 
 def directory(request):
-    form = DirectoryFilterForm(request.GET or None)
-    factories = Factory.objects.select_related("province", "district").exclude(status=Factory.Status.CLOSED)
+    """The public directory: search, filters (province, sector, compliance band) and 50 factories a page."""
+    form = FactoryDirectoryForm(request.GET or None)
+    factories = (
+        Factory.objects.select_related("province", "district", "standing")
+        .exclude(status=Factory.Status.CLOSED)
+        .order_by("name_en", "pk")
+    )
+    status = 200
     if form.is_valid():
         factories = form.filter(factories)
     elif form.is_bound:
-        factories = factories.none()
-    page = Paginator(factories, 50).get_page(request.GET.get("page"))
-    return render(request, "factories/directory.html", {"form": form, "page": page})
+        factories, status = factories.none(), 400
+    page = Paginator(factories, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "factories/directory.html", {"form": form, "page": page, "query": query.urlencode()}, status=status
+    )
 
 
 def detail(request, ref):
+    """The public factory page: registry facts, the public summary of its latest published assessment."""
     factory = get_object_or_404(Factory.objects.select_related("province", "district"), ref=ref)
+    summary = services.factory_public_summary(factory)
+    public_issues = []
+    if summary:
+        names = services.names_for("question")
+        public_issues = [{**issue, "name": names.get(issue["code"], "")} for issue in summary["public_issues"]]
     return render(
         request,
         "factories/detail.html",
         {
             "factory": factory,
-            "workforce": factory.workforce_snapshots.all()[:10],
+            "summary": summary,
+            "public_issues": public_issues,
+            "history": public_history(factory, public_issues) if summary else None,
+            "workforce": factory.workforce_snapshots.all()[:WORKFORCE_SHOWN],
             "contacts": Contact.objects.visible_to(request.user).filter(factory=factory),
-            "history": public_issue_history(factory),
+            "may_see_dashboard": DashboardScope(request.user).factories().filter(pk=factory.pk).exists(),
         },
     )
 

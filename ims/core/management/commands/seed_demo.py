@@ -17,7 +17,7 @@ DEMO_PASSWORD = "ims-demo-2026"
 PROGRAMME = "Demo Compliance Programme"
 DEMO_FACTORY_REF = "KH-0001"
 # Each app's demo records (idempotent), after the demo report they build on.
-APP_DEMOS = ["ims.capture.demo", "ims.training.demo", "ims.advisory.demo", "ims.remediation.demo"]
+APP_DEMOS = ["ims.analytics.demo", "ims.capture.demo", "ims.training.demo", "ims.advisory.demo", "ims.remediation.demo"]
 DEMO_USERS = [
     # email, name, language, organisation, roles, superuser
     ("admin@ims.demo", "Sophea Admin", "en", PROGRAMME, [Role.PROGRAMME_ADMIN], True),

@@ -1,0 +1,30 @@
+"""Refreshing the statistics after approval runs in the worker: the head's approval does not wait for it."""
+
+from django.db import transaction
+from django.tasks import task
+
+from ims.assessments.models import ReportRevision
+
+
+@task
+def refresh_after_publication(revision_id):
+    from ims.analytics.aggregates import refresh_for_revision
+
+    revision = ReportRevision.objects.select_related("assessment").get(pk=revision_id)
+    if revision.assessment.current_revision().pk == revision.pk:  # a later correction refreshes itself
+        refresh_for_revision(revision)
+
+
+def on_report_published(sender, revision, **kwargs):
+    refresh_after_publication.enqueue(revision.pk)
+
+
+@task
+def refresh_standings():
+    from ims.analytics.aggregates import refresh_standings
+
+    refresh_standings()
+
+
+def on_standing_input_changed(sender, **kwargs):
+    transaction.on_commit(refresh_standings.enqueue)

@@ -1,0 +1,162 @@
+"""Public industry statistics, the factory lists, the synthesis report and the private dashboards.
+
+Every figure comes from ims.analytics.services, which reads the pre-computed aggregates: no page
+scans findings. Who may open a dashboard is decided in ims.analytics.dashboards.DashboardScope.
+"""
+
+import hashlib
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from ims.analytics import charts, services, synthesis
+from ims.analytics.dashboards import DashboardScope
+from ims.analytics.forms import YearForm
+from ims.analytics.models import ClassificationRule
+from ims.analytics.synthesis import cached, chart
+from ims.assessments.models import Status
+from ims.reports.documents import LANGUAGES
+
+
+def _year(request):
+    """(YearForm, chosen year, HTTP status): an unknown year answers 400 and shows the latest year."""
+    form = YearForm(request.GET if "year" in request.GET else None)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return form, form.chosen_year(), status
+
+
+def statistics(request):
+    form, year, status = _year(request)
+    context = {"form": form, "year": year}
+    if year is not None:
+        context["figures"] = synthesis.statistics(year)
+        context["trends"] = synthesis.trends()
+    return render(request, "analytics/statistics.html", context, status=status)
+
+
+def low_compliance(request):
+    form, year, status = _year(request)
+    context = {
+        "form": form,
+        "year": year,
+        "factories": cached(f"low:{year}", lambda: services.low_compliance_factories(year)) if year else [],
+        "rule": ClassificationRule.current(),
+    }
+    return render(request, "analytics/low_compliance.html", context, status=status)
+
+
+def high_performing(request):
+    form, year, status = _year(request)
+    context = {
+        "form": form,
+        "year": year,
+        "factories": cached(f"high:{year}", lambda: services.high_performing_factories(year)) if year else [],
+        "rule": ClassificationRule.current(),
+    }
+    return render(request, "analytics/high_performing.html", context, status=status)
+
+
+def synthesis_report(request):
+    form, year, status = _year(request)
+    context = {"form": form, "year": year}
+    if year is not None:
+        context["report"] = cached(f"synthesis:{year}:{get_language()}", lambda: synthesis.synthesis(year))
+    return render(request, "analytics/synthesis_page.html", context, status=status)
+
+
+def synthesis_pdf(request, language):
+    if language not in LANGUAGES:
+        raise Http404
+    form, year, _status = _year(request)
+    if year is None or (form.is_bound and not form.is_valid()):
+        raise Http404
+    pdf = synthesis.render_pdf(year, language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ims-synthesis-{year}-{language}.pdf"'
+    response["ETag"] = f'"{hashlib.sha256(pdf).hexdigest()[:32]}"'
+    return response
+
+
+# Private dashboards
+
+
+def _compliant_share(visit):
+    """Share of the visit's applicable compliance points found compliant."""
+    applicable = visit["applicable_points"]
+    return (applicable - visit["noncompliant_points"]) / applicable if applicable else None
+
+
+@login_required
+def dashboards(request):
+    scope = DashboardScope(request.user)
+    factories = None if scope.is_programme else scope.factories()  # staff find factories in the directory
+    scope.require(scope.may_see_overview or scope.may_see_buyer_view or (factories is not None and factories.exists()))
+    return render(request, "analytics/dashboards.html", {"scope": scope, "factories": factories})
+
+
+@login_required
+def factory_dashboard(request, ref):
+    scope = DashboardScope(request.user)
+    factory = scope.factory(ref)
+    position = services.factory_position(factory, request.user)
+    progress = services.factory_progress(factory, request.user)
+    cluster_names = services.names_for("cluster")
+    point_names = services.names_for("point")
+    clusters = position["clusters"]
+    visits = progress["visits"]
+    version = f"{factory.pk}:{position['year']}:{len(visits)}"
+    context = {
+        "factory": factory,
+        "position": position,
+        "clusters": [{**row, "name": cluster_names.get(row["code"], row["code"])} for row in clusters],
+        "progress": progress,
+        "points": [{**row, "name": point_names.get(row["code"], row["code"])} for row in progress["points"]],
+        "position_chart": chart(
+            f"factory-position:{version}",
+            lambda: charts.paired_bars_svg(
+                [row["code"] for row in clusters],
+                [row["score"] for row in clusters],
+                [row["industry_average"] for row in clusters],
+                for_pdf=False,
+            ),
+            for_pdf=False,
+        ),
+        "progress_chart": chart(
+            f"factory-progress:{version}",
+            lambda: charts.trend_svg(
+                [visit["visit_end"].strftime("%Y-%m") for visit in visits],
+                [("", [_compliant_share(visit) for visit in visits])],
+                for_pdf=False,
+            ),
+            for_pdf=False,
+        ),
+    }
+    return render(request, "analytics/factory_dashboard.html", context)
+
+
+@login_required
+def buyer_dashboard(request):
+    scope = DashboardScope(request.user)
+    scope.require(scope.may_see_buyer_view)
+    return render(request, "analytics/buyer_dashboard.html", {"rows": services.buyer_overview(request.user)})
+
+
+@login_required
+def programme_dashboard(request):
+    scope = DashboardScope(request.user)
+    scope.require(scope.may_see_overview)
+    form, year, status = _year(request)
+    context = {"form": form, "year": year, "scope": scope}
+    if year is not None:
+        overview = services.programme_overview(year)
+        context["overview"] = overview
+        context["statuses"] = [
+            (Status(code).label, overview["assessments_by_status"].get(code, 0)) for code in Status.values
+        ]
+        context["figures"] = synthesis.statistics(year)
+        if scope.may_see_factory_detail:
+            # Links to factories' private dashboards: programme staff only, never a partner analyst.
+            context["low_compliance"] = cached(f"low:{year}", lambda: services.low_compliance_factories(year))
+    return render(request, "analytics/programme_dashboard.html", context, status=status)
