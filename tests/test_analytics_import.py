@@ -132,7 +132,7 @@ def test_a_file_with_errors_writes_nothing_and_lists_them_by_line(history, head)
     assert not result.ok and result.created == 0
     by_line = defaultdict(list)
     for error in result.errors:
-        by_line[error.line].append(error.field)
+        by_line[error.line].append(error.column)
     assert set(by_line) == {4, 6, 8, len(lines)}
     assert set(by_line[4]) == {"findings[1]", "workers_female"}
     assert by_line[6] == ["factory_ref"] and by_line[len(lines)] == ["assessment_ref"]
@@ -149,7 +149,7 @@ def test_a_changed_line_for_an_imported_ref_is_refused(history, head):
         "non_compliant" if changed["findings"][0]["answer"] != "non_compliant" else ("compliant")
     )
     result = import_assessments_text(json.dumps(changed), head)
-    assert [(error.line, error.field) for error in result.errors] == [(1, "assessment_ref")]
+    assert [(error.line, error.column) for error in result.errors] == [(1, "assessment_ref")]
     assert ImportedAssessment.objects.count() == 72
 
 

@@ -36,6 +36,7 @@ from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, R
 from ims.assessments.publishing import cluster_scores, point_states
 from ims.audit.models import AuditEvent
 from ims.checklists.models import ChecklistVersion, Question
+from ims.factories.importing import RowError
 from ims.factories.models import Factory, WorkforceSnapshot
 
 FIELDS = ("assessment_ref", "factory_ref", "checklist_version", "visit_start", "visit_end", "type",
@@ -46,17 +47,6 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 BATCH = 100  # assessments written per round trip: about 27,000 findings
 REF_QUERY_BATCH = 5000
 IMPORT_REASON = "Imported from historical records."
-
-
-@dataclass
-class LineError:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self):
-        where = _("line %(line)d") % {"line": self.line}
-        return f"{where}, {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
 @dataclass
@@ -134,7 +124,7 @@ def _count(record, name, errors, line):
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        errors.append(LineError(line, name, _("must be a whole number, not negative, or null.")))
+        errors.append(RowError(line, name, _("must be a whole number, not negative, or null.")))
         return None
     return value
 
@@ -145,41 +135,41 @@ def _check(line, record, lookups, today, errors):
     missing = [name for name in FIELDS if name not in record]
     unknown = sorted(set(record) - set(FIELDS))
     if missing:
-        errors.append(LineError(line, "", _("missing fields: %(fields)s") % {"fields": ", ".join(missing)}))
+        errors.append(RowError(line, "", _("missing fields: %(fields)s") % {"fields": ", ".join(missing)}))
     if unknown:
-        errors.append(LineError(line, "", _("unknown fields: %(fields)s") % {"fields": ", ".join(unknown)}))
+        errors.append(RowError(line, "", _("unknown fields: %(fields)s") % {"fields": ", ".join(unknown)}))
     if missing:
         return None
     ref = record["assessment_ref"]
     if not isinstance(ref, str) or not REF_PATTERN.match(ref) or len(ref) > 60:
-        errors.append(LineError(line, "assessment_ref", _("a reference of letters, digits, '.', '_', '/' or '-' "
+        errors.append(RowError(line, "assessment_ref", _("a reference of letters, digits, '.', '_', '/' or '-' "
                                                          "of at most 60 characters is required.")))  # fmt: skip
     factory = lookups.factories.get(record["factory_ref"]) if isinstance(record["factory_ref"], str) else None
     if factory is None:
-        errors.append(LineError(line, "factory_ref", _("unknown factory '%(ref)s'; import the factories CSV first.")
+        errors.append(RowError(line, "factory_ref", _("unknown factory '%(ref)s'; import the factories CSV first.")
                                 % {"ref": record["factory_ref"]}))  # fmt: skip
     version = lookups.versions.get(record["checklist_version"])
     if version is None:
-        errors.append(LineError(line, "checklist_version", _("unknown checklist version '%(code)s'.")
+        errors.append(RowError(line, "checklist_version", _("unknown checklist version '%(code)s'.")
                                 % {"code": record["checklist_version"]}))  # fmt: skip
     visit_start, visit_end = (parse_date(value) if isinstance(value, str) else None
                               for value in (record["visit_start"], record["visit_end"]))  # fmt: skip
     for name, day in (("visit_start", visit_start), ("visit_end", visit_end)):
         if day is None:
-            errors.append(LineError(line, name, _("use the form YYYY-MM-DD.")))
+            errors.append(RowError(line, name, _("use the form YYYY-MM-DD.")))
     if visit_start and visit_end and visit_end < visit_start:
-        errors.append(LineError(line, "visit_end", _("the last visit day cannot be before the first.")))
+        errors.append(RowError(line, "visit_end", _("the last visit day cannot be before the first.")))
     if visit_end and visit_end > today:
-        errors.append(LineError(line, "visit_end", _("a historical visit cannot end in the future.")))
+        errors.append(RowError(line, "visit_end", _("a historical visit cannot end in the future.")))
     if record["type"] not in lookups.types:
-        errors.append(LineError(line, "type", _("must be one of %(choices)s.") % {"choices": ", ".join(lookups.types)}))
+        errors.append(RowError(line, "type", _("must be one of %(choices)s.") % {"choices": ", ".join(lookups.types)}))
     if record["status"] != Status.APPROVED:
-        errors.append(LineError(line, "status", _("only approved assessments are imported.")))
+        errors.append(RowError(line, "status", _("only approved assessments are imported.")))
     total, female = _count(record, "workers_total", errors, line), _count(record, "workers_female", errors, line)
     if total is not None and female is not None and female > total:
-        errors.append(LineError(line, "workers_female", _("women workers cannot exceed the total.")))
+        errors.append(RowError(line, "workers_female", _("women workers cannot exceed the total.")))
     if (total is None) != (female is None):
-        errors.append(LineError(line, "workers_female", _("give both worker counts, or neither.")))
+        errors.append(RowError(line, "workers_female", _("give both worker counts, or neither.")))
     public_noncompliant = _check_findings(line, record["findings"], version, lookups, errors)
     if len(errors) > before:
         return None
@@ -188,19 +178,19 @@ def _check(line, record, lookups, today, errors):
 
 def _check_findings(line, findings, version, lookups, errors):
     if not isinstance(findings, list) or not findings:
-        errors.append(LineError(line, "findings", _("a non-empty list of findings is required.")))
+        errors.append(RowError(line, "findings", _("a non-empty list of findings is required.")))
         return 0
     seen, public_noncompliant = set(), 0
     for position, finding in enumerate(findings, start=1):
         where = f"findings[{position}]"
         if not isinstance(finding, dict):
-            errors.append(LineError(line, where, _("each finding must be a JSON object.")))
+            errors.append(RowError(line, where, _("each finding must be a JSON object.")))
             continue
         missing = [name for name in REQUIRED_FINDING_FIELDS if name not in finding]
         unknown = sorted(set(finding) - set(FINDING_FIELDS))
         if missing or unknown:
             errors.append(
-                LineError(
+                RowError(
                     line,
                     where,
                     _("missing fields: %(missing)s; unknown fields: %(unknown)s")
@@ -211,18 +201,18 @@ def _check_findings(line, findings, version, lookups, errors):
         code = finding["question"]
         question = version.questions.get(code) if version and isinstance(code, str) else None
         if version and question is None:
-            errors.append(LineError(line, where, _("question '%(code)s' is not in checklist %(version)s.")
+            errors.append(RowError(line, where, _("question '%(code)s' is not in checklist %(version)s.")
                                     % {"code": code, "version": version.version.code}))  # fmt: skip
         elif code in seen:
-            errors.append(LineError(line, where, _("question '%(code)s' is answered twice.") % {"code": code}))
+            errors.append(RowError(line, where, _("question '%(code)s' is answered twice.") % {"code": code}))
         seen.add(code)
         if finding["answer"] not in lookups.answers:
-            errors.append(LineError(line, where, _("answer must be one of %(choices)s.")
+            errors.append(RowError(line, where, _("answer must be one of %(choices)s.")
                                     % {"choices": ", ".join(Answer.values)}))  # fmt: skip
         if not isinstance(finding.get("note", ""), str):
-            errors.append(LineError(line, where, _("note must be text.")))
+            errors.append(RowError(line, where, _("note must be text.")))
         if finding.get("note_lang", "en") not in lookups.languages:
-            errors.append(LineError(line, where, _("note_lang must be one of %(choices)s.")
+            errors.append(RowError(line, where, _("note_lang must be one of %(choices)s.")
                                     % {"choices": ", ".join(sorted(lookups.languages))}))  # fmt: skip
         if question and question[3] and finding["answer"] == Answer.NON_COMPLIANT:
             public_noncompliant += 1
@@ -234,14 +224,14 @@ def _validate(lines, lookups, today, result):
     planned, seen = {}, {}
     for line, record, problem in _parse_lines(lines):
         if problem:
-            result.errors.append(LineError(line, "", problem))
+            result.errors.append(RowError(line, "", problem))
             continue
         checked = _check(line, record, lookups, today, result.errors)
         if checked is None:
             continue
         ref, factory, _version, visit_end, public_noncompliant = checked
         if ref in seen:
-            result.errors.append(LineError(line, "assessment_ref", _("'%(ref)s' already appears on line %(line)d.")
+            result.errors.append(RowError(line, "assessment_ref", _("'%(ref)s' already appears on line %(line)d.")
                                            % {"ref": ref, "line": seen[ref]}))  # fmt: skip
             continue
         seen[ref] = line
@@ -250,7 +240,7 @@ def _validate(lines, lookups, today, result):
             result.unchanged += 1
         elif stored is not None:
             result.errors.append(
-                LineError(
+                RowError(
                     line,
                     "assessment_ref",
                     _("'%(ref)s' was imported before with other content; correct it through the review workflow.")
@@ -266,11 +256,11 @@ def _validate(lines, lookups, today, result):
             taken |= set(Assessment.objects.filter(ref__in=batch).values_list("ref", flat=True))
         taken -= set(lookups.imported)
         for ref in sorted(taken, key=seen.get):
-            result.errors.append(LineError(seen[ref], "assessment_ref",
+            result.errors.append(RowError(seen[ref], "assessment_ref",
                                            _("'%(ref)s' is an assessment recorded in IMS, not an import.")
                                            % {"ref": ref}))  # fmt: skip
     if not planned and not result.unchanged and not result.errors:
-        result.errors.append(LineError(1, "", _("the file has no assessments.")))
+        result.errors.append(RowError(1, "", _("the file has no assessments.")))
     return planned
 
 
@@ -298,7 +288,7 @@ def import_assessments(open_lines, actor, today: date | None = None):
         result.created = result.unchanged = result.findings = 0
         message = _("Some of these assessments were recorded by someone else during the import; nothing was imported. "
                     "Import the file again.")  # fmt: skip
-        result.errors.append(LineError(0, "", message))
+        result.errors.append(RowError(0, "", message))
     return result
 
 
