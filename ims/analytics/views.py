@@ -29,7 +29,7 @@ def _year(request):
 
 def statistics(request):
     form, year, status = _year(request)
-    context = {"form": form, "year": year}
+    context = {"form": form, "year": year, "aggregates_version": services.aggregates_version()}
     if year is not None:
         context["figures"] = synthesis.statistics(year)
         context["trends"] = synthesis.trends()
