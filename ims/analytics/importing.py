@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from ims.analytics import aggregates, indicators
 from ims.analytics.models import ImportedAssessment, VisitResult
 from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, ReportRevision, Status
-from ims.assessments.publishing import cluster_scores, point_states
+from ims.assessments.publishing import cluster_scores, factory_snapshot, point_states
 from ims.audit.models import AuditEvent
 from ims.checklists.models import ChecklistVersion, Question
 from ims.factories.importing import RowError
@@ -401,15 +401,7 @@ def _snapshot(record, factory, rows):
             "workers_total": record["workers_total"],
             "workers_female": record["workers_female"],
         },
-        "factory": {
-            "ref": factory.ref,
-            "name_en": factory.name_en,
-            "name_km": factory.name_km,
-            "name_zh": factory.name_zh,
-            "sector": factory.sector,
-            "province": factory.province.code,
-            "district": factory.district.code if factory.district else None,
-        },
+        "factory": factory_snapshot(factory),
         "checklist_version": record["checklist_version"],
         "findings": findings,
         "compliance_points": point_states(findings),

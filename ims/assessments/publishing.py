@@ -28,6 +28,19 @@ def _point_state(answers):
     return Answer.NOT_APPLICABLE.value
 
 
+def factory_snapshot(factory):
+    """The factory as its report shows it, frozen with the revision."""
+    return {
+        "ref": factory.ref,
+        "name_en": factory.name_en,
+        "name_km": factory.name_km,
+        "name_zh": factory.name_zh,
+        "sector": factory.sector,
+        "province": factory.province.code,
+        "district": factory.district.code if factory.district else None,
+    }
+
+
 def build_snapshot(assessment):
     factory = assessment.factory
     findings = [
@@ -58,15 +71,7 @@ def build_snapshot(assessment):
             "workers_total": assessment.workers_total,
             "workers_female": assessment.workers_female,
         },
-        "factory": {
-            "ref": factory.ref,
-            "name_en": factory.name_en,
-            "name_km": factory.name_km,
-            "name_zh": factory.name_zh,
-            "sector": factory.sector,
-            "province": factory.province.code,
-            "district": factory.district.code if factory.district else None,
-        },
+        "factory": factory_snapshot(factory),
         "checklist_version": assessment.checklist_version.code,
         "findings": findings,
         "compliance_points": point_states(findings),
