@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ims.assessments.models import Answer
@@ -44,6 +44,11 @@ LOW_PERFORMER_SHARE = 0.03
 COMMITTEE_SHARE = 0.5
 NOTES = ("Observed during the walk-through.", "Confirmed in worker interviews.", "Records reviewed on site.")
 CONDITION_SHARE = 0.7  # chance that a conditional question applies to a factory
+VISITS_PER_YEAR = 2  # an assessment and a follow-up
+
+
+class NoContent(Exception):
+    """The database holds no checklist to generate answers for."""
 
 
 @dataclass
@@ -55,24 +60,29 @@ class GeneratedFactory:
     workers: int
     women_share: float
     quality: float  # multiplies the industry rates
-    conditions: set = field(default_factory=set)
+    conditions: frozenset = frozenset()
     has_committee: bool = False
 
 
 class Generator:
+    """Every draw comes from one seeded stream, in an order fixed by the data (never by a set's or a
+    dictionary's hash order), so a seed gives the same files whatever PYTHONHASHSEED is."""
+
     def __init__(self, factories, years, end_year, seed=2019, ref_prefix="GEN"):
         self.random = random.Random(seed)
         self.years = list(range(end_year - years + 1, end_year + 1))
         self.today = date.today()
         version = ChecklistVersion.objects.order_by("-created_at", "-pk").first()
+        if version is None:
+            raise NoContent("The database holds no checklist: load the content first (manage.py load_content).")
         self.version = version.code
         self.questions = list(
             Question.objects.filter(version=version)
             .order_by("compliance_point__cluster__order", "compliance_point__order", "order")
             .values_list("code", "compliance_point__cluster__code", "applies_if__code")
         )
-        provinces = list(Province.objects.values_list("code", flat=True))
-        conditions = {condition for _code, _cluster, condition in self.questions if condition}
+        provinces = list(Province.objects.order_by("code").values_list("code", flat=True))
+        conditions = sorted({condition for _code, _cluster, condition in self.questions if condition})
         self.factories = [
             self._factory(number, ref_prefix, provinces, conditions) for number in range(1, factories + 1)
         ]
@@ -88,7 +98,7 @@ class Generator:
             workers=int(draw.lognormvariate(7.0, 0.8)) + 50,
             women_share=min(0.95, max(0.5, draw.gauss(0.8, 0.07))),
             quality=draw.uniform(3.0, 4.5) if low else draw.lognormvariate(-0.1, 0.45),
-            conditions={condition for condition in conditions if draw.random() < CONDITION_SHARE},
+            conditions=frozenset(condition for condition in conditions if draw.random() < CONDITION_SHARE),
             has_committee=draw.random() < COMMITTEE_SHARE,
         )
 
@@ -109,14 +119,19 @@ class Generator:
         return min(0.95, base * factory.quality * trend)
 
     def _visit_days(self, year):
-        """Two visits a year (an assessment and a follow-up), never after today."""
+        """Two visits a year (an assessment and a follow-up) on different days, never after today; a day
+        drawn twice is drawn again. Only a year with fewer days left than visits plans fewer visits."""
         last = min(date(year, 12, 31), self.today - timedelta(days=2))
         first = date(year, 1, 5)
         if last < first:
             return []
         span = (last - first).days
-        days = sorted(first + timedelta(days=self.random.randint(0, span)) for _visit in range(2))
-        return days if days[0] != days[1] else days[:1]
+        days = []
+        while len(days) < min(VISITS_PER_YEAR, span + 1):
+            day = first + timedelta(days=self.random.randint(0, span))
+            if day not in days:
+                days.append(day)
+        return sorted(days)
 
     def assessments(self):
         """JSON-ready assessment records, factory by factory, visits in order."""

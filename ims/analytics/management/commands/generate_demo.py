@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from ims.accounts.models import Role, User
 from ims.advisory.models import Committee
-from ims.analytics.generator import Generator
+from ims.analytics.generator import Generator, NoContent
 from ims.analytics.importing import import_assessments_file
 from ims.factories.importing import import_factories
 from ims.factories.models import Factory
@@ -43,7 +43,10 @@ class Command(BaseCommand):
     def handle(self, *args, factories, years, end_year, seed, prefix, actor, output, **options):
         if factories < 1 or years < 1:
             raise CommandError("--factories and --years must be at least 1.")
-        generator = Generator(factories, years, end_year, seed=seed, ref_prefix=prefix)
+        try:
+            generator = Generator(factories, years, end_year, seed=seed, ref_prefix=prefix)
+        except NoContent as error:
+            raise CommandError(str(error)) from error
         if output:
             output.mkdir(parents=True, exist_ok=True)
             (output / "factories.csv").write_text(generator.factories_csv(), encoding="utf-8")
