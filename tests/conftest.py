@@ -1,20 +1,34 @@
-from io import StringIO
+"""Fixtures every test module may use; the plain helpers they call are in tests/factories.py (data) and
+tests/clients.py (reaching the app), the SMTP server in tests/smtp.py. No test module imports from another."""
+
+from datetime import date
+from types import SimpleNamespace
 
 import pytest
-from django.core.management import call_command
+from django.core.cache import cache
 from django.utils import translation
+from pytest_django.plugin import blocking_manager_key
 
 from ims.accounts.models import Membership, Organisation, Role, User
+from ims.assessments.workflow import plan_assessment, transition
 from ims.checklists.models import ChecklistVersion
-from ims.factories.models import Factory, Province
+from ims.factories.models import Contact, Factory, Province
+from ims.responses.services import add_action, object_to_finding, rule_on_objection, update_action
+from tests.clients import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import (  # answer_all: tests/test_authorization_matrix.py imports it from here
+    ACTION,
+    NOTED_NONCOMPLIANCES,
+    OBJECTION,
+    PASSWORD,
+    PROGRESS_NOTE,
+    RULING,
+    answer_all,  # noqa: F401
+    ensure_content,
+    publish_visit,
+)
+from tests.smtp import SmtpServer
 
-PASSWORD = "a-long-test-password-42"
-
-
-def ensure_content():
-    """Load the repository's content unless it is already in the database."""
-    if not ChecklistVersion.objects.exists():
-        call_command("load_content", verbosity=0, stdout=StringIO())
+SITE = "https://ims.example.org"
 
 
 def pytest_report_header(config):
@@ -24,6 +38,41 @@ def pytest_report_header(config):
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
 
 
+# The content, loaded once for the session, survives the tests run in a transaction that is rolled back; a
+# transactional test (live server, threads) ends by emptying every table instead. The next test that needs it
+# would then load it again inside its own transaction, and so would each one after it: with xdist's loadfile,
+# a module's transactional tests run last and the next module starts on an empty database. So the content is
+# put back once, committed, after the last of a row of transactional tests.
+_content_may_be_gone = False
+
+
+def _database_use(item):
+    """None, "transaction" (rolled back at the end) or "flush" (tables emptied at the end), as pytest-django."""
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return "flush"
+    if {"transactional_db", "live_server"} & set(item.fixturenames):
+        return "flush"
+    if marker or "db" in item.fixturenames:
+        return "transaction"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    global _content_may_be_gone
+    result = yield
+    _content_may_be_gone = _content_may_be_gone or _database_use(item) == "flush"
+    if _content_may_be_gone and nextitem is not None and _database_use(nextitem) == "transaction":
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_content()
+        _content_may_be_gone = False
+    return result
+
+
+# Every test
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs half a second a user on purpose; tests create dozens."""
@@ -31,9 +80,11 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def media_in_a_temporary_folder(settings, tmp_path):
-    """Publishing renders PDFs and stores photos: never into the checkout's var/media."""
+def media(settings, tmp_path):
+    """Publishing renders PDFs and stores photos: never into the checkout's var/media. Tests that read the
+    files ask for this fixture by name: it is the folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +92,15 @@ def english_by_default():
     """Requests leave their language active in the thread; each test starts from English."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters and cached figures live in the cache, which outlives each test's database."""
+    cache.clear()
+
+
+# Data
 
 
 @pytest.fixture(scope="session")
@@ -96,8 +156,6 @@ def programme_admin(make_user, programme):
 @pytest.fixture
 def team(make_user, make_factory, programme):
     """One of each role around one factory, with a buyer that the factory has not yet granted."""
-    from types import SimpleNamespace
-
     factory = make_factory("TEAM-1", name_en="Team Factory", name_km="រោងចក្រក្រុម", name_zh="团队工厂")
     factory_org = Organisation.objects.create(name="Team Factory", kind=Organisation.Kind.FACTORY, factory=factory)
     other_factory = make_factory("TEAM-2", name_en="Other Factory")
@@ -122,26 +180,115 @@ def team(make_user, make_factory, programme):
 
 @pytest.fixture
 def assessment(team, content):
-    from datetime import date
-
-    from ims.assessments.workflow import plan_assessment
-
     return plan_assessment(
         factory=team.factory, version=content, actor=team.head, visit_start=date(2026, 11, 2),
         visit_end=date(2026, 11, 3), monitors=[team.monitor, team.monitor2],
     )  # fmt: skip
 
 
-def answer_all(assessment, user, noncompliant=()):
-    """Answer every question compliant (or not applicable where conditional), except those listed."""
-    from ims.assessments.models import Answer
-    from ims.assessments.workflow import save_finding
+@pytest.fixture
+def started(assessment, team):
+    """The assessment being captured."""
+    return transition(assessment, "start", team.monitor)
 
-    for question in assessment.checklist_version.questions.all():
-        if question.code in noncompliant:
-            answer = Answer.NON_COMPLIANT
-        elif question.applies_if_id:
-            answer = Answer.NOT_APPLICABLE
-        else:
-            answer = Answer.COMPLIANT
-        save_finding(assessment, question_code=question.code, answer=answer, actor=user)
+
+@pytest.fixture
+def published_report(team, content):
+    """A demo-like report of the team's factory: a previous visit to compare with, notes in three languages,
+    an objection with its ruling and an action plan with a progress note."""
+    publish_visit(team, content, date(2025, 11, 3), {"OS.8.7": ("", "en"), "CO.1.1": ("", "en")})
+    assessment = publish_visit(team, content, date(2026, 11, 2), NOTED_NONCOMPLIANCES, workers_total=1200,
+                               workers_female=1010, interviews_workers=24, interviews_managers=3)  # fmt: skip
+    exits = assessment.findings.get(question__code="OS.8.7")
+    objection = object_to_finding(exits, team.manager, OBJECTION, "en")
+    rule_on_objection(objection, team.head, "upheld", RULING)
+    item = add_action(exits, team.manager, ACTION, "Mr Dara", date(2026, 12, 1))
+    update_action(item, team.manager, item.row_version, status="in_progress", note=PROGRESS_NOTE)
+    return assessment
+
+
+@pytest.fixture
+def contacts(team):
+    """The team factory's contacts: three read email in their language, one is written to on paper."""
+
+    def add(name, language, email="", **fields):
+        return Contact.objects.create(factory=team.factory, name=name, email=email, preferred_language=language,
+                                      has_email=bool(email), **fields)  # fmt: skip
+
+    return {
+        "km": add("Sok Sophea", "km", "sophea@team-factory.example", is_primary=True),
+        "zh-hans": add("Wang Li", "zh-hans", "wang@team-factory.example"),
+        "en": add("Jane Smith", "en", "jane@team-factory.example"),
+        "paper": add("Chan Dara", "km", phone="012 345 678", position="HR officer"),
+    }
+
+
+# Background work and outside services
+
+
+@pytest.fixture
+def tasks_run_immediately(settings):
+    """Queued background tasks run at once, in the test (by default they wait in the database for a worker)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def pdfs_not_typeset(monkeypatch):
+    """For tests that publish but read no PDF: the rendering task still runs whenever publication or a
+    response queues it, but typesets nothing (six PDFs a revision cost seconds). The PDF tests do not use this."""
+
+    def typeset_nothing(revision, progress=None):
+        return []
+
+    monkeypatch.setattr("ims.reports.rendering.render_revision", typeset_nothing)
+
+
+@pytest.fixture
+def site_url(settings):
+    """The public address emails link to."""
+    settings.IMS_SITE_URL = SITE
+    return SITE
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on loopback, the one the app sends through for the test."""
+    server = SmtpServer()
+    server.start()
+    settings.MAILERS = {"default": server.mailer}
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module. Playwright's sync API keeps an event loop running in the test
+    thread; the ORM calls made around it (test data, database flushes) are still synchronous, so Django's
+    async guard is lifted for as long as the browser lives."""
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    """Opens browser contexts (a window with its own cookies, size and network) closed after the test."""
+    contexts = []
+
+    def open_context(**options):
+        contexts.append(browser.new_context(**options))
+        return contexts[-1]
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    """A desktop-sized page."""
+    return browser_context(viewport={"width": 1024, "height": 768}).new_page()

@@ -1,8 +1,7 @@
 """A real SMTP server for tests: aiosmtpd on a free loopback port, keeping every message it accepts.
 
-Import ``smtp_server_fixture`` into a test module to get the ``smtp_server`` fixture: it starts the
-server, points settings.MAILERS at it, and stops it afterwards. ``stop()`` and ``start()`` simulate
-an outage; ``refuse`` names recipients the server rejects.
+The ``smtp_server`` fixture (tests/conftest.py) starts one, points settings.MAILERS at it and stops it
+afterwards. ``stop()`` and ``start()`` simulate an outage; ``refuse`` names recipients the server rejects.
 """
 
 import logging
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
-import pytest
 from aiosmtpd.controller import Controller
 
 HOST = "127.0.0.1"
@@ -82,12 +80,3 @@ class SmtpServer:
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {"host": HOST, "port": self.port, "timeout": 5},
         }
-
-
-@pytest.fixture(name="smtp_server")
-def smtp_server_fixture(settings):
-    server = SmtpServer()
-    server.start()
-    settings.MAILERS = {"default": server.mailer}
-    yield server
-    server.stop()

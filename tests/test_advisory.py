@@ -4,7 +4,6 @@ their pages in each language; who may see and who may record them."""
 from datetime import date
 
 import pytest
-from django.urls import reverse
 from django.utils import translation
 
 from ims.access.services import grant_access
@@ -20,14 +19,10 @@ from ims.advisory.models import (
 )
 from ims.audit.models import AuditEvent
 from ims.core.errors import Conflict, Invalid, NotAllowed
+from tests.clients import url
 
 LANGUAGES = ("en", "km", "zh-hans")
 VISIT_NOTE = "គណៈកម្មាធិការបានពិភាក្សាអំពីទឹកផឹក"  # written by the advisor in Khmer
-
-
-def url(name, *args, language="en"):
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from collections import defaultdict
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -18,11 +17,6 @@ from ims.assessments.publishing import build_snapshot
 from ims.checklists.models import Question
 from ims.factories.importing import import_factories
 from ims.factories.models import WorkforceSnapshot
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """The public transparency pages, the private dashboards and the synthesis report, over generated data."""
 
 import re
-import subprocess
 from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +15,8 @@ from ims.access.models import AccessGrant
 from ims.accounts.models import Membership, Organisation, Role
 from ims.analytics.models import IndustryAggregate, IndustryYear, VisitResult
 from ims.factories.models import Factory, Province
-from tests.conftest import PASSWORD
+from tests.clients import pdf_text, squeezed
+from tests.factories import PASSWORD
 
 LANGUAGES = ("en", "km", "zh-hans")
 YEAR = 2025
@@ -26,7 +25,6 @@ YEAR = 2025
 @pytest.fixture
 def industry(team, content):
     """15 generated factories assessed each year 2023-2025 (90 published assessments), aggregates refreshed."""
-    cache.clear()  # charts are cached per aggregates version; each test starts from its own data
     call_command("generate_demo", factories=15, years=3, end_year=YEAR, seed=7, stdout=StringIO())
     generated = Factory.objects.filter(ref__startswith="GEN").order_by("ref")
     watched, other = generated[0], generated[1]
@@ -252,25 +250,25 @@ def test_the_buyers_view_lists_only_granted_factories(industry, client):
 # The synthesis report
 
 
-def pdf_text(pdf, tmp_path):
+def text_of(pdf, tmp_path):
+    """The PDF's text without whitespace."""
     path = tmp_path / "synthesis.pdf"
     path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True)
-    return re.sub(r"\s+", "", text.stdout)
+    return squeezed(pdf_text(path))
 
 
 def test_the_synthesis_report_renders_as_pdf_in_english_and_chinese(industry, client, tmp_path):
     english = client.get(reverse("analytics:synthesis_pdf", args=["en"]) + f"?year={YEAR}")
     assert english.status_code == 200 and english["Content-Type"] == "application/pdf"
     assert english.content.startswith(b"%PDF")
-    text = pdf_text(english.content, tmp_path)
+    text = text_of(english.content, tmp_path)
     assert f"Assessmentfindings{YEAR}" in text and "ChildLabour" in text
     factories = IndustryYear.objects.get(year=YEAR).factories_assessed
     assert f"for{factories}factories" in text
 
     chinese = client.get(reverse("analytics:synthesis_pdf", args=["zh-hans"]) + f"?year={YEAR}")
     assert chinese.status_code == 200
-    text = pdf_text(chinese.content, tmp_path)
+    text = text_of(chinese.content, tmp_path)
     assert "童工" in text and "职业安全与健康" in text  # cluster names in Chinese, typeset with the Chinese font
 
     assert client.get(reverse("analytics:synthesis_pdf", args=["fr"]) + f"?year={YEAR}").status_code == 404

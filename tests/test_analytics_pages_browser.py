@@ -3,13 +3,11 @@
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from ims.analytics.models import IndustryYear
 from ims.factories.models import Factory
-from tests.conftest import ensure_content
-from tests.test_browser import browser, page  # noqa: F401 (fixtures)
+from tests.factories import ensure_content
 
 pytestmark = pytest.mark.browser
 YEAR = 2025
@@ -18,12 +16,11 @@ YEAR = 2025
 @pytest.fixture
 def generated(transactional_db, make_user, programme):
     ensure_content()
-    cache.clear()
     make_user("head@browser.example", "head", programme)
     call_command("generate_demo", factories=12, years=2, end_year=YEAR, seed=11, stdout=StringIO())
 
 
-def test_the_statistics_page_draws_its_charts_beside_readable_tables(live_server, generated, page):  # noqa: F811
+def test_the_statistics_page_draws_its_charts_beside_readable_tables(live_server, generated, page):
     page.goto(f"{live_server.url}/km/statistics/?year={YEAR}")
     page.wait_for_function("document.fonts.status === 'loaded'")
     assert page.locator("html").get_attribute("lang") == "km"
@@ -48,7 +45,7 @@ def test_the_statistics_page_draws_its_charts_beside_readable_tables(live_server
     )
 
 
-def test_the_directory_filters_by_sector_and_compliance_band(live_server, generated, page):  # noqa: F811
+def test_the_directory_filters_by_sector_and_compliance_band(live_server, generated, page):
     footwear = Factory.objects.filter(sector="garment").first()
     footwear.sector = "footwear"
     footwear.save()

@@ -7,7 +7,6 @@ import tracemalloc
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -18,45 +17,26 @@ from ims.analytics import services
 from ims.analytics.importing import import_assessments_text
 from ims.analytics.models import ClassificationRule, IndustryAggregate, IndustryYear, VisitResult
 from ims.assessments.models import Assessment
-from ims.assessments.publishing import report_published
-from ims.assessments.workflow import plan_assessment, transition
 from ims.checklists.models import Question
 from ims.core.errors import NotAllowed
 from ims.factories.models import Factory
-from tests.conftest import answer_all
+from tests.factories import publish_visit
 
 PUBLIC_ISSUES = ("OS.8.7", "OS.8.13", "CO.1.1")
 VOLUME = 4000  # visits in the download test: about 84,000 CSV rows
 
 
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    """Publication's background work runs at once; the six PDFs each publication typesets are another
-    test file's business and would only slow these down."""
-    from ims.reports.tasks import on_report_published as render_documents
-
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    cache.clear()
-    report_published.disconnect(dispatch_uid="reports.on_report_published")
-    yield
-    report_published.connect(render_documents, dispatch_uid="reports.on_report_published")
-
-
-def publish(factory, team, content, day, noncompliant, callbacks):
-    visit = plan_assessment(factory=factory, version=content, actor=team.head, visit_start=day, visit_end=day,
-                            monitors=[team.monitor])  # fmt: skip
-    transition(visit, "start", team.monitor)
-    answer_all(visit, team.monitor, noncompliant)
-    transition(visit, "submit", team.monitor)
-    with callbacks(execute=True):
-        transition(visit, "approve", team.head)
-    return visit
+# Publication's background work runs at once; the six PDFs each publication asks for are another module's business.
+pytestmark = pytest.mark.usefixtures("tasks_run_immediately", "pdfs_not_typeset")
 
 
 @pytest.fixture
 def published(team, content, django_capture_on_commit_callbacks):
+    """Publishes a one-day visit of a factory with the codes given non-compliant, running what publication queues."""
+
     def make(factory, day, noncompliant=()):
-        return publish(factory, team, content, day, noncompliant, django_capture_on_commit_callbacks)
+        with django_capture_on_commit_callbacks(execute=True):
+            return publish_visit(team, content, day, noncompliant, factory=factory)
 
     return make
 

@@ -4,8 +4,6 @@ import hashlib
 import io
 
 import pytest
-from django.core.cache import cache
-from PIL import Image
 from rest_framework.test import APIClient
 
 from ims.access.models import AccessGrant
@@ -14,52 +12,8 @@ from ims.assessments.models import Answer, Assessment, Evidence, Finding, Report
 from ims.assessments.workflow import transition
 from ims.audit.models import AuditEvent
 from ims.responses.models import ActionPlanItem, Objection
-from tests.conftest import PASSWORD, answer_all
-
-API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    """Throttle counters live in the cache, which outlives each test's database."""
-    cache.clear()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
-
-
-def signed_in(user, **headers):
-    """An API client carrying the user's token, obtained the way an integration does."""
-    client = APIClient(**headers)
-    answer = client.post(f"{API}/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
-    assert answer.status_code == 200, answer.content
-    client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
-    return client
-
-
-def put_finding(client, ref, code, answer, **fields):
-    return client.put(f"{API}/assessments/{ref}/findings/{code}/", {"answer": answer, **fields}, format="json")
-
-
-def png_bytes(size=(40, 30)):
-    output = io.BytesIO()
-    Image.new("RGB", size, "orange").save(output, format="PNG")
-    return output.getvalue()
-
-
-def step(client, ref, action, comment=""):
-    return client.post(f"{API}/assessments/{ref}/transitions/", {"action": action, "comment": comment}, format="json")
-
-
-def publish(assessment, team, noncompliant=("OS.8.7", "CO.1.1")):
-    """Straight through the services to an approved report, for tests about what follows."""
-    transition(assessment, "start", team.monitor)
-    answer_all(assessment, team.monitor, noncompliant)
-    transition(assessment, "submit", team.monitor)
-    return transition(assessment, "approve", team.head)
+from tests.clients import API, put_finding, signed_in, step
+from tests.factories import PASSWORD, answer_all, png_bytes, publish
 
 
 def snapshot_finding(snapshot, code):
@@ -67,7 +21,7 @@ def snapshot_finding(snapshot, code):
 
 
 @pytest.mark.django_db
-def test_the_whole_loop_through_the_api(team, content, media):
+def test_the_whole_loop_through_the_api(team, content):
     monitor, monitor2, head = signed_in(team.monitor), signed_in(team.monitor2), signed_in(team.head)
     manager, buyer = signed_in(team.manager), signed_in(team.buyer)
 
@@ -208,7 +162,7 @@ def test_a_concurrent_edit_of_a_finding_answers_409_with_the_stored_finding(asse
 
 @pytest.mark.django_db
 def test_a_stale_action_update_answers_409_with_the_stored_action(assessment, team):
-    publish(assessment, team)
+    publish(assessment, team, noncompliant=("OS.8.7", "CO.1.1"))
     manager = signed_in(team.manager)
     finding = assessment.findings.get(question__code="OS.8.7")
     item = manager.post(f"{API}/findings/{finding.pk}/actions/", {"action": "Unlock exits", "owner": "HR",
@@ -224,7 +178,7 @@ def test_a_stale_action_update_answers_409_with_the_stored_action(assessment, te
 
 @pytest.mark.django_db
 def test_outside_the_programme_a_correction_in_progress_is_not_readable(assessment, team):
-    publish(assessment, team)
+    publish(assessment, team, noncompliant=("OS.8.7", "CO.1.1"))
     url = f"{API}/assessments/{assessment.ref}/findings/"
     assert signed_in(team.manager).get(url).status_code == 200
     transition(assessment, "reopen", team.head, comment="Fixing a note")

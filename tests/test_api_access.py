@@ -6,7 +6,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,21 +16,16 @@ from ims.assessments.models import Assessment, Status
 from ims.assessments.publishing import publish
 from ims.assessments.workflow import save_finding, transition
 from ims.responses.services import add_action, object_to_finding
-from tests.test_api import API, png_bytes, signed_in
+from tests.clients import API, signed_in
+from tests.factories import png_bytes
 
 PHOTO = object()  # marks the multipart upload among the JSON bodies
 
 
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
 @pytest.fixture
-def world(assessment, team, make_user, content, settings, tmp_path):
+def world(assessment, team, make_user, content):
     """A published report with an objection, a corrective action and a grant to Brand B, plus buyers
     whose grant was revoked or has expired."""
-    settings.MEDIA_ROOT = tmp_path
     transition(assessment, "start", team.monitor)
     for code in ("OS.8.7", "CO.1.1"):
         save_finding(assessment, question_code=code, answer="non_compliant", actor=team.monitor)

@@ -4,23 +4,12 @@ import io
 import os
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from ims.assessments.models import Assessment, Evidence, Finding, Status
 from ims.audit.models import AuditEvent
-from tests.test_api import API, png_bytes, put_finding, signed_in, step
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def started(assessment, team):
-    step(signed_in(team.monitor), assessment.ref, "start")
-    return assessment
+from tests.clients import API, put_finding, signed_in, step
+from tests.factories import png_bytes
 
 
 def assert_error(response, status, code, *message_parts):
@@ -95,8 +84,7 @@ def test_submitting_too_early_says_how_many_questions_are_missing(started, team)
 
 
 @pytest.mark.django_db
-def test_a_fake_image_is_refused_and_stores_nothing(started, team, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_fake_image_is_refused_and_stores_nothing(started, team, media):
     monitor = signed_in(team.monitor)
     put_finding(monitor, started.ref, "OS.8.7", "non_compliant")
 
@@ -105,12 +93,11 @@ def test_a_fake_image_is_refused_and_stores_nothing(started, team, settings, tmp
 
     assert_error(answer, 400, "invalid", "not a readable photo")
     assert not Evidence.objects.exists()
-    assert not any(tmp_path.rglob("*.jpg"))
+    assert not any(media.rglob("*.jpg"))
 
 
 @pytest.mark.django_db
-def test_an_oversized_file_is_refused_and_stores_nothing(started, team, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_an_oversized_file_is_refused_and_stores_nothing(started, team, settings):
     settings.IMS_MAX_UPLOAD_BYTES = 1024 * 1024
     monitor = signed_in(team.monitor)
     put_finding(monitor, started.ref, "OS.8.7", "non_compliant")

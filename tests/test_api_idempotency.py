@@ -5,7 +5,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -13,23 +12,13 @@ from ims.api.models import IdempotencyRecord
 from ims.assessments.models import Evidence, Finding
 from ims.audit.models import AuditEvent
 from ims.responses.models import Objection
-from tests.test_api import API, png_bytes, publish, put_finding, signed_in, step
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def started(assessment, team):
-    step(signed_in(team.monitor), assessment.ref, "start")
-    return assessment
+from tests.clients import API, put_finding, signed_in, step
+from tests.factories import png_bytes, publish
 
 
 @pytest.mark.django_db
 def test_a_retried_objection_is_filed_once(assessment, team):
-    publish(assessment, team)
+    publish(assessment, team, noncompliant=("OS.8.7", "CO.1.1"))
     manager = signed_in(team.manager)
     url = f"{API}/findings/{assessment.findings.get(question__code='CO.1.1').pk}/objections/"
     body = {"text": "Wages were paid in full", "language": "en"}
@@ -103,8 +92,7 @@ def test_an_error_answer_is_replayed_too(assessment, team):
 
 
 @pytest.mark.django_db
-def test_a_multipart_upload_retry_is_recognised_despite_a_new_boundary(started, team, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_multipart_upload_retry_is_recognised_despite_a_new_boundary(started, team):
     monitor = signed_in(team.monitor)
     put_finding(monitor, started.ref, "OS.8.7", "non_compliant")
     url = f"{API}/assessments/{started.ref}/findings/OS.8.7/evidence/"

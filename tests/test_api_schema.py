@@ -3,17 +3,10 @@
 import re
 
 import pytest
-from django.core.cache import cache
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
-from tests.test_api import API
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
+from tests.clients import API
 
 PATHS = {
     "/public/statistics/noncompliance": {"get"},

@@ -1,52 +1,12 @@
 """The checklist as a person sees it, in headless Chromium (Debian's package, never a downloaded one)."""
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from ims.checklists.models import Question
-from tests.conftest import ensure_content
+from tests.clients import rendering_fonts
+from tests.factories import ensure_content
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    # Playwright's sync API keeps an event loop running in the test thread; the ORM calls
-    # made around it (test data, database flushes) are still synchronous, so Django's
-    # async guard is lifted for as long as the browser lives.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def rendering_fonts(page, selector):
-    """The fonts Chromium actually used to draw a node's text, as reported by DevTools."""
-    session = page.context.new_cdp_session(page)
-    session.send("DOM.enable")
-    session.send("CSS.enable")
-    root = session.send("DOM.getDocument")["root"]["nodeId"]
-    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-    return session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
 
 
 @pytest.mark.parametrize(

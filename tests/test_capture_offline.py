@@ -5,30 +5,19 @@ import io
 import time
 
 import pytest
-from django.core.cache import cache
 from django.core.signals import request_started
 from PIL import Image
 
 from ims.accounts.models import Role
 from ims.assessments.models import Answer, Evidence, Finding
-from ims.assessments.workflow import save_finding, transition
+from ims.assessments.workflow import save_finding
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LANGUAGES = ("en", "km", "zh-hans")
 NOTES = {"CL.1.1": "A boy of 14 in the packing section", "OS.1.1": "No fire drill since March",
          "WT.1.1": "ការងារបន្ថែមម៉ោង"}  # fmt: skip
 PHOTO_QUESTION = "CL.1.1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def started(assessment, team):
-    return transition(assessment, "start", team.monitor)
 
 
 # --- pages --------------------------------------------------------------------------------------------------
@@ -83,17 +72,9 @@ def noisy_photo():
 
 
 @pytest.fixture
-def tablet():
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1024, "height": 1366}, has_touch=True)
-        yield context
-        browser.close()
+def tablet(browser_context):
+    """A tablet's window: touch, portrait."""
+    return browser_context(viewport={"width": 1024, "height": 1366}, has_touch=True)
 
 
 def answer_for(index):

@@ -11,22 +11,12 @@ from PIL import Image
 
 from ims.accounts.models import Role
 from ims.assessments.models import Answer, Assessment, Evidence, Finding, Status
-from ims.assessments.workflow import save_finding, transition
+from ims.assessments.workflow import save_finding
 from ims.checklists.models import Question
-from tests.conftest import PASSWORD, answer_all
+from tests.factories import PASSWORD, answer_all
 
 LANGUAGES = ("en", "km", "zh-hans")
 GPS_IFD = 0x8825
-
-
-@pytest.fixture(autouse=True)
-def media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def started(assessment, team):
-    return transition(assessment, "start", team.monitor)
 
 
 @pytest.fixture
@@ -440,28 +430,13 @@ def test_interviews_and_workforce_are_saved_with_an_optimistic_lock(client, star
 # --- in a browser -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import CHROMIUM, CHROMIUM_ARGS
-
-    # As in test_browser: Playwright keeps an event loop in this thread while the ORM stays synchronous.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 768, "height": 1024}, has_touch=True)
-        yield context.new_page()
-        browser.close()
-
-
 @pytest.mark.browser
 def test_a_monitor_taps_answers_on_a_tablet_and_they_are_saved_at_once(
-    live_server, transactional_db, started, team, browser_page
+    live_server, transactional_db, started, team, browser_context
 ):
     from playwright.sync_api import expect
 
-    page = browser_page
+    page = browser_context(viewport={"width": 768, "height": 1024}, has_touch=True).new_page()
     capture = url("capture", started, "CL")
     page.goto(f"{live_server.url}/en/accounts/login/?next={capture}")
     page.fill("#id_username", team.monitor2.email)

@@ -5,7 +5,6 @@ import io
 import uuid
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -14,19 +13,9 @@ from ims.assessments.models import Answer, AssessmentMonitor, Evidence, Finding
 from ims.assessments.workflow import save_finding, transition
 from ims.audit.models import AuditEvent
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadChunk, UploadSession
-from tests.conftest import answer_all
+from tests.factories import answer_all
 
 API = "/api/v1/capture"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def started(assessment, team):
-    return transition(assessment, "start", team.monitor)
 
 
 def client_for(user):

@@ -7,14 +7,12 @@ import urllib.request
 import uuid
 from datetime import date
 
-import pytest
 from PIL import Image
 
 from ims.assessments.models import Assessment, Finding, ReportRevision
 from ims.checklists.models import Question
 from ims.factories.models import Contact
-from tests.conftest import PASSWORD, ensure_content
-from tests.smtp import smtp_server_fixture  # noqa: F401  (provides the smtp_server fixture)
+from tests.factories import PASSWORD, ensure_content
 
 
 class Http:
@@ -73,14 +71,10 @@ def multipart_photo():
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-@pytest.fixture
-def loop_settings(settings, tmp_path, smtp_server):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.MEDIA_ROOT = tmp_path
-    return smtp_server
-
-
-def test_the_whole_loop_through_http_for_every_role(live_server, transactional_db, team, loop_settings):
+def test_the_whole_loop_through_http_for_every_role(
+    live_server, transactional_db, team, smtp_server, tasks_run_immediately, pdfs_not_typeset
+):
+    """Publication's emails go out as the head approves; its PDFs are test_report_documents.py's business."""
     ensure_content()
     base = live_server.url
     version = Question.objects.values_list("version__code", flat=True).first()
@@ -124,7 +118,7 @@ def test_the_whole_loop_through_http_for_every_role(live_server, transactional_d
     assert Assessment.objects.get(ref=ref).status == "approved"
 
     # The factory contact was emailed in Chinese through a real SMTP server.
-    (email,) = loop_settings.to("hr@team.example")
+    (email,) = smtp_server.to("hr@team.example")
     assert team.factory.name_zh in email.body
 
     # The anonymous public sees the public summary, never the detail.

@@ -13,19 +13,15 @@ from ims.core.errors import Invalid, NotAllowed
 from ims.reports.documents import document_context
 from ims.reports.note_translations import translate_note
 from ims.reports.rendering import render_document
-from tests.test_report_documents import EXIT_NOTE, NONCOMPLIANT, pdf_text, publish_visit, squeezed
+from tests.clients import pdf_text, squeezed
+from tests.factories import EXIT_NOTE, NOTED_NONCOMPLIANCES, publish_visit
 
 EXIT_NOTE_IN_ENGLISH = "The emergency exit on the second floor was locked."
 
 
 @pytest.fixture
-def media(settings):
-    return settings.MEDIA_ROOT  # a temporary folder (conftest)
-
-
-@pytest.fixture
-def exits(team, content, media):
-    visit = publish_visit(team, content, date(2026, 11, 2), NONCOMPLIANT)
+def exits(team, content):
+    visit = publish_visit(team, content, date(2026, 11, 2), NOTED_NONCOMPLIANCES)
     return visit.findings.get(question__code="OS.8.7")
 
 

@@ -12,40 +12,19 @@ from ims.assessments.models import ReportRevision
 from ims.assessments.publishing import publish
 from ims.assessments.workflow import transition
 from ims.audit.models import AuditEvent
-from ims.factories.models import Contact
 from ims.notifications.models import Notification
 from ims.notifications.services import _send_email
 from ims.notifications.tasks import notify_report_published
-from tests.conftest import answer_all
-from tests.smtp import smtp_server_fixture  # noqa: F401  (provides the smtp_server fixture)
+from tests.factories import fill_findings
 
-SITE = "https://ims.example.org"
+# Notices go out as tasks run; the PDFs publication also asks for are another module's business.
+pytestmark = pytest.mark.usefixtures("tasks_run_immediately", "pdfs_not_typeset")
 SUBJECT = "Assessment report published: %(factory)s"
 PUBLISHED = (
     "The report of the assessment of %(factory_name)s (visit from %(start)s to %(end)s) is published: "
     "revision %(number)s."
 )
 CORRECTION = "This revision corrects the earlier report. Reason for the correction:"
-
-
-@pytest.fixture(autouse=True)
-def tasks_run_immediately(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.IMS_SITE_URL = SITE
-
-
-@pytest.fixture
-def contacts(team):
-    def add(name, language, email="", **fields):
-        return Contact.objects.create(factory=team.factory, name=name, email=email, preferred_language=language,
-                                      has_email=bool(email), **fields)  # fmt: skip
-
-    return {
-        "km": add("Sok Sophea", "km", "sophea@team-factory.example", is_primary=True),
-        "zh-hans": add("Wang Li", "zh-hans", "wang@team-factory.example"),
-        "en": add("Jane Smith", "en", "jane@team-factory.example"),
-        "paper": add("Chan Dara", "km", phone="012 345 678", position="HR officer"),
-    }
 
 
 def names(team):
@@ -75,10 +54,10 @@ def publish_directly(assessment, team, capture, reason=""):
 
 @pytest.mark.django_db
 def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter(
-    assessment, team, contacts, smtp_server, django_capture_on_commit_callbacks
+    assessment, team, contacts, smtp_server, site_url, django_capture_on_commit_callbacks
 ):
     transition(assessment, "start", team.monitor)
-    answer_all(assessment, team.monitor)
+    fill_findings(assessment, team.monitor)
     transition(assessment, "submit", team.monitor)
     with django_capture_on_commit_callbacks(execute=True):
         transition(assessment, "approve", team.head)
@@ -92,7 +71,7 @@ def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter
         assert received.subject == expected_text(language, SUBJECT, factory=factory_name)
         assert factory_name in received.subject
         assert visit_text(language, assessment, 1) in received.body
-        assert f"{SITE}/{language}/accounts/login/" in received.body
+        assert f"{site_url}/{language}/accounts/login/" in received.body
         assert received.message["Content-Language"] == language
         assert CORRECTION not in received.body
     # The other scripts' names stay out of each message.
@@ -251,7 +230,7 @@ def test_the_paper_queue_is_for_programme_staff_only(client, team, queued_letter
 
 
 @pytest.mark.django_db
-def test_the_printable_batch_holds_a_letter_in_the_contacts_language(client, team, assessment, queued_letter):
+def test_the_printable_batch_holds_a_letter_in_the_contacts_language(client, team, assessment, queued_letter, site_url):
     client.force_login(team.head)
     response = client.get("/en/notifications/paper/print/", {"notification": queued_letter.pk})
     assert response.status_code == 200
@@ -261,7 +240,7 @@ def test_the_printable_batch_holds_a_letter_in_the_contacts_language(client, tea
     assert team.factory.name_km in page  # the Khmer contact reads the Khmer name
     assert "Chan Dara" in page and "HR officer" in page and "ខ្មែរ" in page
     assert visit_text("km", assessment, 1) in page
-    assert f"{SITE}/km/accounts/login/" in page
+    assert f"{site_url}/km/accounts/login/" in page
 
 
 @pytest.mark.django_db

@@ -9,10 +9,9 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
 
-from ims.assessments.models import Answer, Assessment, Finding
-from ims.assessments.workflow import plan_assessment, save_finding, transition
+from ims.assessments.models import Answer, Assessment
+from ims.assessments.workflow import save_finding, transition
 from ims.audit.models import AuditEvent
-from ims.factories.models import Contact
 from ims.remediation.models import Reminder, Verification
 from ims.remediation.reminders import send_factory_reminders
 from ims.remediation.services import CaseState, overdue_items, tracker
@@ -20,42 +19,15 @@ from ims.remediation.tasks import verify_remediation
 from ims.remediation.verification import verify_factory
 from ims.responses.models import ActionPlanItem
 from ims.responses.services import add_action, update_action
-from tests.smtp import smtp_server_fixture  # noqa: F401  (provides the smtp_server fixture)
+from tests.factories import finding, publish_visit
 
 EXIT = "OS.8.7"  # emergency exits locked
 WAGE = "CO.1.1"  # minimum wage
-SITE = "https://ims.example.org"
-
-
-def publish_visit(team, content, start, answers, type=Assessment.Type.ASSESSMENT):
-    """Plan, capture (in one insert: capture is tested elsewhere) and approve a visit of the team's factory.
-
-    answers: {question code: answer}; every other question compliant, or not applicable where conditional."""
-    visit = plan_assessment(
-        factory=team.factory, version=content, actor=team.head, visit_start=start,
-        visit_end=start + timedelta(days=1), monitors=[team.monitor], type=type,
-    )  # fmt: skip
-    transition(visit, "start", team.monitor)
-    findings = []
-    for question in content.questions.all():
-        if question.code in answers:
-            answer = answers[question.code]
-        else:
-            answer = Answer.NOT_APPLICABLE if question.applies_if_id else Answer.COMPLIANT
-        note = f"Found at {question.code}." if answer == Answer.NON_COMPLIANT else ""
-        findings.append(Finding(assessment=visit, question=question, answer=answer, note=note, updated_by=team.monitor))
-    Finding.objects.bulk_create(findings)
-    transition(visit, "submit", team.monitor)
-    return transition(visit, "approve", team.head)
-
-
-def finding(visit, code):
-    return visit.findings.get(question__code=code)
 
 
 @pytest.fixture
 def first_visit(team, content):
-    return publish_visit(team, content, date(2026, 3, 2), {EXIT: Answer.NON_COMPLIANT, WAGE: Answer.NON_COMPLIANT})
+    return publish_visit(team, content, date(2026, 3, 2), (EXIT, WAGE))
 
 
 @pytest.fixture
@@ -76,7 +48,7 @@ def test_the_next_visit_verifies_each_noncompliance_as_remediated_or_persistent(
     case_states = {case.question_code: case.state for case in tracker(team.factory, on=date(2026, 3, 20))}
     assert case_states == {EXIT: CaseState.IN_PROGRESS, WAGE: CaseState.IN_PROGRESS}
 
-    second = publish_visit(team, content, date(2026, 9, 7), {WAGE: Answer.NON_COMPLIANT})
+    second = publish_visit(team, content, date(2026, 9, 7), (WAGE,))
     assert verify_factory(team.factory) == 2
 
     exit_check = Verification.objects.get(finding=finding(first_visit, EXIT))
@@ -102,15 +74,12 @@ def test_the_next_visit_verifies_each_noncompliance_as_remediated_or_persistent(
 
 @pytest.mark.django_db
 def test_a_visit_that_did_not_assess_the_question_leaves_it_for_the_next(team, content, first_visit):
-    publish_visit(
-        team, content, date(2026, 6, 1), {EXIT: Answer.NOT_ASSESSED, WAGE: Answer.COMPLIANT},
-        type=Assessment.Type.FOLLOW_UP,
-    )  # fmt: skip
+    publish_visit(team, content, date(2026, 6, 1), answers={EXIT: Answer.NOT_ASSESSED}, type=Assessment.Type.FOLLOW_UP)
     verify_factory(team.factory)
     assert not Verification.objects.filter(finding=finding(first_visit, EXIT)).exists()
     assert Verification.objects.get(finding=finding(first_visit, WAGE)).outcome == "remediated"
 
-    third = publish_visit(team, content, date(2026, 12, 1), {EXIT: Answer.NON_COMPLIANT})
+    third = publish_visit(team, content, date(2026, 12, 1), (EXIT,))
     verify_factory(team.factory)
     exit_check = Verification.objects.get(finding=finding(first_visit, EXIT))
     assert (exit_check.outcome, exit_check.verified_at_visit) == ("persistent", third)
@@ -118,7 +87,7 @@ def test_a_visit_that_did_not_assess_the_question_leaves_it_for_the_next(team, c
 
 @pytest.mark.django_db
 def test_a_correction_of_the_later_report_changes_the_verification(team, content, first_visit):
-    second = publish_visit(team, content, date(2026, 9, 7), {})
+    second = publish_visit(team, content, date(2026, 9, 7))
     verify_factory(team.factory)
     assert Verification.objects.get(finding=finding(first_visit, EXIT)).outcome == "remediated"
 
@@ -137,7 +106,7 @@ def test_publication_queues_the_verification_of_its_factory(
     team, content, first_visit, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        second = publish_visit(team, content, date(2026, 9, 7), {})
+        second = publish_visit(team, content, date(2026, 9, 7))
     queued = DBTaskResult.objects.filter(task_path="ims.remediation.tasks.verify_remediation")
     assert [row.args_kwargs["args"] for row in queued] == [[team.factory.pk]]
     assert verify_remediation.call(team.factory.pk) == 2
@@ -166,39 +135,19 @@ def test_an_action_is_overdue_once_its_due_date_passed_until_done_or_verified_re
     assert cases[WAGE].state == CaseState.AWAITING_VERIFICATION and not cases[WAGE].actions[0].is_overdue
 
     # The next visit finds the exits open: the late action is settled by the verification.
-    publish_visit(team, content, date(2026, 9, 7), {})
+    publish_visit(team, content, date(2026, 9, 7))
     verify_factory(team.factory)
     assert list(overdue_items(on=date(2026, 10, 1))) == []
 
 
 @pytest.mark.django_db
 def test_a_persistent_noncompliance_keeps_its_late_action_overdue(team, content, first_visit, plan):
-    publish_visit(team, content, date(2026, 9, 7), {EXIT: Answer.NON_COMPLIANT, WAGE: Answer.NON_COMPLIANT})
+    publish_visit(team, content, date(2026, 9, 7), (EXIT, WAGE))
     verify_factory(team.factory)
     assert list(overdue_items(on=date(2026, 10, 1))) == [plan[EXIT], plan[WAGE]]
 
 
 # Reminder emails
-
-
-@pytest.fixture
-def tasks_run_immediately(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    settings.IMS_SITE_URL = SITE
-
-
-@pytest.fixture
-def contacts(team):
-    def add(name, language, email="", **fields):
-        return Contact.objects.create(factory=team.factory, name=name, email=email, preferred_language=language,
-                                      has_email=bool(email), **fields)  # fmt: skip
-
-    return {
-        "km": add("Sok Sophea", "km", "sophea@team-factory.example", is_primary=True),
-        "zh-hans": add("Wang Li", "zh-hans", "wang@team-factory.example"),
-        "en": add("Jane Smith", "en", "jane@team-factory.example"),
-        "paper": add("Chan Dara", "km", phone="012 345 678"),
-    }
 
 
 def run_reminders(day):
@@ -214,7 +163,7 @@ def in_language(language, text):
 
 @pytest.mark.django_db
 def test_reminders_reach_each_contact_in_their_language_once_a_day(
-    team, first_visit, plan, contacts, smtp_server, tasks_run_immediately
+    team, first_visit, plan, contacts, smtp_server, tasks_run_immediately, site_url
 ):
     day = date(2026, 4, 10)  # only the exits action is overdue (9 days)
     assert "Queued reminders for 1 factory(ies)" in run_reminders(day)
@@ -232,7 +181,7 @@ def test_reminders_reach_each_contact_in_their_language_once_a_day(
         subject = in_language(language, "Overdue corrective actions: %(factory)s") % {"factory": factory_name}
         assert received.subject == subject
         body = received.body
-        assert f"{SITE}/{language}/remediation/factories/{team.factory.ref}/" in body
+        assert f"{site_url}/{language}/remediation/factories/{team.factory.ref}/" in body
         assert f"{EXIT} {getattr(exit_question, question_columns[language])}" in body
         assert "Remove the padlocks" in body and "Mr Dara" in body
         with translation.override(language):

@@ -3,31 +3,28 @@
 from datetime import date, timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access
-from ims.assessments.models import Answer
 from ims.remediation.verification import verify_factory
 from ims.responses.services import add_action
-from tests.test_remediation import EXIT, WAGE, finding, publish_visit
+from tests.clients import url
+from tests.factories import finding, publish_visit
+
+EXIT = "OS.8.7"  # emergency exits locked
+WAGE = "CO.1.1"  # minimum wage
 
 LANGUAGES = ("en", "km", "zh-hans")
-
-
-def url(name, *args, language="en"):
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 @pytest.fixture
 def history(team, content):
     """Two published visits: the exits remediated, the wage persistent, an overdue action for each."""
-    first = publish_visit(team, content, date(2025, 3, 2), {EXIT: Answer.NON_COMPLIANT, WAGE: Answer.NON_COMPLIANT})
+    first = publish_visit(team, content, date(2025, 3, 2), (EXIT, WAGE))
     exit_action = add_action(finding(first, EXIT), team.manager, "Remove the padlocks", "Mr Dara", date(2025, 4, 1))
     wage_action = add_action(finding(first, WAGE), team.manager, "Pay the arrears", "Ms Lina", date(2025, 4, 15))
-    second = publish_visit(team, content, date(2025, 9, 7), {WAGE: Answer.NON_COMPLIANT})
+    second = publish_visit(team, content, date(2025, 9, 7), (WAGE,))
     verify_factory(team.factory)
     return {"first": first, "second": second, "exit_action": exit_action, "wage_action": wage_action}
 

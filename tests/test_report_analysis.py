@@ -3,26 +3,22 @@ from datetime import date
 import pytest
 
 from ims.assessments.models import Assessment, ClusterResult
-from ims.assessments.workflow import plan_assessment, transition
+from ims.assessments.workflow import transition
 from ims.reports.analysis import industry_positions, previous_revision, progress
 from ims.reports.charts import cluster_chart_svg
 from ims.reports.context import report_context
-from tests.conftest import answer_all
+from tests.factories import publish_visit
 
 
-def publish_visit(factory, team, content, day, noncompliant):
-    visit = plan_assessment(factory=factory, version=content, actor=team.head, visit_start=day, visit_end=day,
-                            monitors=[team.monitor])  # fmt: skip
-    transition(visit, "start", team.monitor)
-    answer_all(visit, team.monitor, noncompliant)
-    transition(visit, "submit", team.monitor)
-    return transition(visit, "approve", team.head).current_revision()
+def revision_of(team, content, day, noncompliant, factory=None, **fields):
+    """The published revision of a one-day visit."""
+    return publish_visit(team, content, day, noncompliant, factory=factory, **fields).current_revision()
 
 
 @pytest.mark.django_db
 def test_progress_since_the_previous_visit_per_compliance_point(team, content):
-    first = publish_visit(team.factory, team, content, date(2025, 11, 3), ("OS.8.7", "CO.1.1"))
-    second = publish_visit(team.factory, team, content, date(2026, 5, 4), ("OS.8.7", "WT.2.1"))
+    first = revision_of(team, content, date(2025, 11, 3), ("OS.8.7", "CO.1.1"))
+    second = revision_of(team, content, date(2026, 5, 4), ("OS.8.7", "WT.2.1"))
     assert previous_revision(second) == first
     assert progress(second, first) == {"OS.8": "persistent", "CO.1": "remediated", "WT.2": "new"}
     assert previous_revision(first) is None and progress(first, None) == {}
@@ -30,10 +26,11 @@ def test_progress_since_the_previous_visit_per_compliance_point(team, content):
 
 @pytest.mark.django_db
 def test_industry_average_uses_each_factorys_latest_result_in_the_year(team, content):
-    publish_visit(team.other_factory, team, content, date(2025, 6, 1), ("OS.8.7", "OS.3.1", "OS.6.6"))  # superseded
-    publish_visit(team.other_factory, team, content, date(2026, 4, 1), ("OS.8.7",))
-    publish_visit(team.other_factory, team, content, date(2024, 1, 1), ())  # older than a year, and not latest
-    own = publish_visit(team.factory, team, content, date(2026, 5, 4), ("OS.8.7", "OS.3.1"))
+    other = team.other_factory
+    revision_of(team, content, date(2025, 6, 1), ("OS.8.7", "OS.3.1", "OS.6.6"), other)  # superseded
+    revision_of(team, content, date(2026, 4, 1), ("OS.8.7",), other)
+    revision_of(team, content, date(2024, 1, 1), (), other)  # older than a year, and not latest
+    own = revision_of(team, content, date(2026, 5, 4), ("OS.8.7", "OS.3.1"))
     os_rows = ClusterResult.objects.filter(revision=own, cluster="OS").get()
     (position,) = industry_positions(own, ["OS"])
     other_score = (os_rows.applicable - 1) / os_rows.applicable  # one point non-compliant there
@@ -45,7 +42,7 @@ def test_industry_average_uses_each_factorys_latest_result_in_the_year(team, con
 
 @pytest.mark.django_db
 def test_a_correction_replaces_the_factorys_result_in_the_industry_figures(team, content):
-    revision = publish_visit(team.factory, team, content, date(2026, 5, 4), ("OS.8.7",))
+    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7",))
     assessment = Assessment.objects.get(pk=revision.assessment_id)
     transition(assessment, "reopen", team.head, comment="Exit was open")
     transition(assessment, "approve", team.head)
@@ -55,7 +52,7 @@ def test_a_correction_replaces_the_factorys_result_in_the_industry_figures(team,
 
 @pytest.mark.django_db
 def test_chart_keeps_text_for_the_web_and_outlines_it_for_the_pdf(team, content):
-    revision = publish_visit(team.factory, team, content, date(2026, 5, 4), ("OS.8.7",))
+    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7",))
     positions = industry_positions(revision, ["CL", "OS"])
     web, pdf = cluster_chart_svg(positions, for_pdf=False), cluster_chart_svg(positions, for_pdf=True)
     assert web.startswith("<svg") and "<text" in web and ">OS<" in web.replace("\n", "")
@@ -65,7 +62,7 @@ def test_chart_keeps_text_for_the_web_and_outlines_it_for_the_pdf(team, content)
 @pytest.mark.django_db
 def test_report_context_gathers_what_the_documents_show(team, content):
     Assessment.objects.filter(factory=team.factory).update(workers_total=1000)
-    revision = publish_visit(team.factory, team, content, date(2026, 5, 4), ("OS.8.7", "CO.1.1"))
+    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7", "CO.1.1"))
     detailed = report_context(revision, "detailed", "km")
     assert [item["question"].code for item in detailed["noncompliances"]] == ["CO.1.1", "OS.8.7"]
     assert len(detailed["clusters"]) == 8 and len(detailed["public_issues"]) == 21

@@ -2,7 +2,6 @@
 page, verification of a printed or downloaded report, access to the detailed PDF, and their generation."""
 
 import hashlib
-import re
 import subprocess
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
@@ -12,79 +11,32 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 from fontTools.ttLib import TTFont
 
 from ims.access.services import grant_access
-from ims.assessments.models import Answer, Assessment, Finding, ReportRevision
-from ims.assessments.workflow import plan_assessment, transition
+from ims.assessments.models import Answer, Finding, ReportRevision
+from ims.assessments.workflow import transition
 from ims.checklists.models import Question
 from ims.core import webfonts
 from ims.reports import typesetting
 from ims.reports.models import IssuedPdf, RenderedReport
 from ims.reports.rendering import render_document
-from ims.responses.services import add_action, object_to_finding, rule_on_objection, update_action
+from ims.responses.services import add_action, update_action
+from tests.clients import pdf_text, squeezed, url
+from tests.factories import (
+    ACTION,
+    EXIT_NOTE,
+    NOTED_NONCOMPLIANCES,
+    OVERTIME_NOTE,
+    PRIVATE_QUESTION,
+    PROGRESS_NOTE,
+    RULING,
+    WAGE_NOTE,
+    publish_visit,
+)
 
 LANGUAGES = ("en", "km", "zh-hans")
-EXIT_NOTE = "ទ្វារចេញបន្ទាន់នៅជាន់ទី២ ត្រូវបានចាក់សោ"
-OVERTIME_NOTE = "加班费没有按规定支付给包装车间的工人"
-WAGE_NOTE = "Piece-rate workers in packing were paid below the minimum wage."
-# Two publicly reported issues and one question that is not, each with a note in another language.
-PRIVATE_QUESTION = "WT.1.1"
-NONCOMPLIANT = {"OS.8.7": (EXIT_NOTE, "km"), "CO.2.1": (OVERTIME_NOTE, "zh-hans"), PRIVATE_QUESTION: (WAGE_NOTE, "en")}
-OBJECTION = "The exit is locked only at night; the padlock is gone now."
-RULING = "Upheld: the exit was locked during the day shift too."
-ACTION = "Remove every padlock from the emergency exits."
-PROGRESS_NOTE = "Padlocks removed on floor two; floor three next week."
-
-
-def fill_findings(assessment, monitor, noncompliant):
-    """Answer every question in one insert (capture is tested elsewhere), with notes where non-compliant."""
-    findings = []
-    for question in assessment.checklist_version.questions.all():
-        note, language = noncompliant.get(question.code, ("", "en"))
-        if question.code in noncompliant:
-            answer = Answer.NON_COMPLIANT
-        elif question.applies_if_id:
-            answer = Answer.NOT_APPLICABLE
-        else:
-            answer = Answer.COMPLIANT
-        findings.append(Finding(assessment=assessment, question=question, answer=answer, note=note,
-                                note_language=language, updated_by=monitor))  # fmt: skip
-    Finding.objects.bulk_create(findings)
-
-
-def publish_visit(team, content, day, noncompliant, **fields):
-    visit = plan_assessment(factory=team.factory, version=content, actor=team.head, visit_start=day, visit_end=day,
-                            monitors=[team.monitor, team.monitor2])  # fmt: skip
-    Assessment.objects.filter(pk=visit.pk).update(**fields)
-    transition(visit, "start", team.monitor)
-    fill_findings(visit, team.monitor, noncompliant)
-    transition(visit, "submit", team.monitor)
-    return transition(visit, "approve", team.head)
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def published(team, content, media):
-    """A demo-like report: a previous visit to compare with, notes in three languages, an objection with
-    its ruling and an action plan with a progress note."""
-    publish_visit(team, content, date(2025, 11, 3), {"OS.8.7": ("", "en"), "CO.1.1": ("", "en")})
-    assessment = publish_visit(team, content, date(2026, 11, 2), NONCOMPLIANT, workers_total=1200,
-                               workers_female=1010, interviews_workers=24, interviews_managers=3)  # fmt: skip
-    exits = assessment.findings.get(question__code="OS.8.7")
-    objection = object_to_finding(exits, team.manager, OBJECTION, "en")
-    rule_on_objection(objection, team.head, "upheld", RULING)
-    item = add_action(exits, team.manager, ACTION, "Mr Dara", date(2026, 12, 1))
-    update_action(item, team.manager, item.row_version, status="in_progress", note=PROGRESS_NOTE)
-    return assessment
 
 
 def question_text(code, language):
@@ -96,26 +48,11 @@ def html_text(code, language):
     return escape(question_text(code, language))
 
 
-def pdf_text(path):
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout  # fmt: skip
-
-
-def squeezed(text):
-    """Text without whitespace: pdftotext breaks lines wherever the PDF did."""
-    return re.sub(r"\s+", "", text)
-
-
 def embedded_fonts(path):
     """(name, embedded) for each font pdffonts lists."""
     output = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     rows = output.splitlines()[2:]
     return [(row.split()[0], row.split()[-5]) for row in rows]
-
-
-def url(name, *args, language="en"):
-    with translation.override(language):
-        return reverse(name, args=args)
 
 
 def rendered(assessment, kind, language, number=1):
@@ -127,11 +64,11 @@ def rendered(assessment, kind, language, number=1):
 
 
 @pytest.mark.django_db
-def test_six_pdfs_embed_their_fonts_show_the_questions_and_keep_notes_out_of_the_summary(published, media):
+def test_six_pdfs_embed_their_fonts_show_the_questions_and_keep_notes_out_of_the_summary(published_report, media):
     output = StringIO()
-    call_command("render_reports", "--assessment", published.ref, stdout=output, stderr=StringIO())
+    call_command("render_reports", "--assessment", published_report.ref, stdout=output, stderr=StringIO())
     assert "Rendered 6 PDF(s) of 1 revision(s)." in output.getvalue()
-    documents = RenderedReport.objects.filter(revision__assessment=published)
+    documents = RenderedReport.objects.filter(revision__assessment=published_report)
     assert sorted(documents.values_list("kind", "language")) == sorted(
         (kind, language) for kind in ("detailed", "summary") for language in LANGUAGES
     )
@@ -143,34 +80,34 @@ def test_six_pdfs_embed_their_fonts_show_the_questions_and_keep_notes_out_of_the
 
     for language in LANGUAGES:
         for kind in ("detailed", "summary"):
-            fonts = embedded_fonts(media / rendered(published, kind, language).file.name)
+            fonts = embedded_fonts(media / rendered(published_report, kind, language).file.name)
             # Khmer and Chinese both appear in every document (the factory's names); no system font slips in.
             assert any("Khmer" in name for name, _embedded in fonts), fonts
             assert any("Chinese" in name for name, _embedded in fonts), fonts
             assert all(name.split("+")[-1].startswith("IMS-PDF-") for name, _embedded in fonts), fonts
             assert {embedded for _name, embedded in fonts} == {"yes"}
 
-    chinese = squeezed(pdf_text(media / rendered(published, "detailed", "zh-hans").file.name))
-    for code in NONCOMPLIANT:
+    chinese = squeezed(pdf_text(media / rendered(published_report, "detailed", "zh-hans").file.name))
+    for code in NOTED_NONCOMPLIANCES:
         assert squeezed(question_text(code, "zh-hans")) in chinese
     assert squeezed(OVERTIME_NOTE) in chinese and squeezed(WAGE_NOTE) in chinese  # notes in their own language
     assert squeezed(ACTION) in chinese and squeezed(PROGRESS_NOTE) in chinese and squeezed(RULING) in chinese
-    assert rendered(published, "detailed", "zh-hans").verification_code[:8] in chinese  # printed in the footer
+    assert rendered(published_report, "detailed", "zh-hans").verification_code[:8] in chinese  # printed in the footer
 
     for language in LANGUAGES:
-        summary = squeezed(pdf_text(media / rendered(published, "summary", language).file.name))
+        summary = squeezed(pdf_text(media / rendered(published_report, "summary", language).file.name))
         if language != "km":  # pdftotext does not give Khmer clusters back in reading order
             assert squeezed(question_text("OS.8.7", language)) in summary
         assert "TeamFactory" in summary and "团队工厂" in summary
         for private in (OVERTIME_NOTE, WAGE_NOTE, PROGRESS_NOTE, question_text(PRIVATE_QUESTION, "en")):
             assert squeezed(private) not in summary
         assert squeezed(RULING) in summary and squeezed(ACTION) in summary  # the factory's published response
-    english_summary = squeezed(pdf_text(media / rendered(published, "summary", "en").file.name))
+    english_summary = squeezed(pdf_text(media / rendered(published_report, "summary", "en").file.name))
     assert squeezed(question_text("CO.2.1", "en")) in english_summary
 
 
 @pytest.mark.django_db
-def test_render_reports_renders_what_is_missing_and_rerenders_the_same_bytes(published, media):
+def test_render_reports_renders_what_is_missing_and_rerenders_the_same_bytes(published_report, media):
     quiet = {"stdout": StringIO(), "stderr": StringIO()}
     call_command("render_reports", **quiet)  # both published revisions were missing
     assert RenderedReport.objects.count() == 12
@@ -187,12 +124,12 @@ def test_render_reports_renders_what_is_missing_and_rerenders_the_same_bytes(pub
 
 
 @pytest.mark.django_db
-def test_an_updated_action_plan_gives_a_new_pdf_and_the_old_one_stays_genuine(published, media, client, team):
-    before = render_document(published.current_revision(), "summary", "en")
+def test_an_updated_action_plan_gives_a_new_pdf_and_the_old_one_stays_genuine(published_report, media, client, team):
+    before = render_document(published_report.current_revision(), "summary", "en")
     old_bytes = (media / before.file.name).read_bytes()
-    item = published.findings.get(question__code="OS.8.7").action_items.get()
+    item = published_report.findings.get(question__code="OS.8.7").action_items.get()
     update_action(item, team.manager, item.row_version, status="done")
-    after = render_document(published.current_revision(), "summary", "en")
+    after = render_document(published_report.current_revision(), "summary", "en")
     assert after.pk == before.pk and after.sha256 != sha256(old_bytes)
     assert (media / after.file.name).read_bytes() != old_bytes  # the file is replaced
     assert after.verification_code != IssuedPdf.objects.get(sha256=sha256(old_bytes)).verification_code
@@ -213,15 +150,15 @@ def uploaded(data, name="report.pdf"):
 
 
 @pytest.mark.django_db
-def test_the_verify_page_recognises_a_code_and_a_pdf_and_refuses_a_tampered_one(published, media, client, team):
-    document = render_document(published.current_revision(), "detailed", "km")
+def test_the_verify_page_recognises_a_code_and_a_pdf_and_refuses_a_tampered_one(published_report, media, client, team):
+    document = render_document(published_report.current_revision(), "detailed", "km")
     pdf = (media / document.file.name).read_bytes()
     grouped = " ".join(document.verification_code[index : index + 8].upper() for index in range(0, 64, 8))
 
     by_code = client.post(url("reports:verify", language="km"), {"code": grouped})
     assert by_code.status_code == 200
     page = by_code.text
-    assert published.ref in page and "Team Factory" in page and "រោងចក្រក្រុម" in page
+    assert published_report.ref in page and "Team Factory" in page and "រោងចក្រក្រុម" in page
     assert by_code.context["verdict"].rendered == document
     assert by_code.context["verdict"].is_current_revision
 
@@ -242,20 +179,20 @@ def test_the_verify_page_recognises_a_code_and_a_pdf_and_refuses_a_tampered_one(
     assert client.post(url("reports:verify"), {"code": ""}).status_code == 400
 
     # A correction publishes revision 2: the first revision's PDF is still genuine, but superseded.
-    transition(published, "reopen", team.head, comment="Exit was open after all")
-    transition(published, "approve", team.head)
+    transition(published_report, "reopen", team.head, comment="Exit was open after all")
+    transition(published_report, "approve", team.head)
     superseded = client.post(url("reports:verify"), {"code": document.verification_code})
     assert not superseded.context["verdict"].is_current_revision
     assert "Superseded" in superseded.text
-    assert url("reports:summary", published.ref, 2) in superseded.text
+    assert url("reports:summary", published_report.ref, 2) in superseded.text
 
 
 # Access to the documents
 
 
 @pytest.mark.django_db
-def test_the_detailed_pdf_follows_report_visibility_and_the_summary_is_public(published, media, client, team):
-    detailed = url("reports:detailed_pdf", published.ref, 1, "zh-hans")
+def test_the_detailed_pdf_follows_report_visibility_and_the_summary_is_public(published_report, media, client, team):
+    detailed = url("reports:detailed_pdf", published_report.ref, 1, "zh-hans")
     assert client.get(detailed).status_code == 302  # anonymous: sign in first
     for outsider in (team.other_manager, team.buyer):  # the buyer has no access grant
         client.force_login(outsider)
@@ -266,19 +203,19 @@ def test_the_detailed_pdf_follows_report_visibility_and_the_summary_is_public(pu
     response = client.get(detailed)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     body = b"".join(response.streaming_content)
-    assert body.startswith(b"%PDF-") and sha256(body) == rendered(published, "detailed", "zh-hans").sha256
-    assert client.get(url("reports:detailed_pdf", published.ref, 1, "fr")).status_code == 404
-    assert client.get(url("reports:detailed_pdf", published.ref, 9, "en")).status_code == 404
+    assert body.startswith(b"%PDF-") and sha256(body) == rendered(published_report, "detailed", "zh-hans").sha256
+    assert client.get(url("reports:detailed_pdf", published_report.ref, 1, "fr")).status_code == 404
+    assert client.get(url("reports:detailed_pdf", published_report.ref, 9, "en")).status_code == 404
 
     client.logout()
-    summary = client.get(url("reports:summary_pdf", published.ref, 1, "km"))
+    summary = client.get(url("reports:summary_pdf", published_report.ref, 1, "km"))
     assert summary.status_code == 200 and b"".join(summary.streaming_content).startswith(b"%PDF-")
 
 
 @pytest.mark.django_db
-def test_the_public_summary_page_in_each_language_shows_public_issues_and_no_note(published, client):
+def test_the_public_summary_page_in_each_language_shows_public_issues_and_no_note(published_report, client):
     for language in LANGUAGES:
-        response = client.get(url("reports:summary", published.ref, 1, language=language))
+        response = client.get(url("reports:summary", published_report.ref, 1, language=language))
         assert response.status_code == 200
         page = response.text
         assert f'<html lang="{language}">' in page
@@ -289,11 +226,11 @@ def test_the_public_summary_page_in_each_language_shows_public_issues_and_no_not
         assert RULING in page and ACTION in page
         history = response.context["report"]["history"]
         assert len(history["visits"]) == 2 and len(history["issues"]) == 21  # this visit and the previous one
-        assert url("reports:summary_pdf", published.ref, 1, language, language=language) in page
-        assert url("reports:detailed_pdf", published.ref, 1, language, language=language) not in page
+        assert url("reports:summary_pdf", published_report.ref, 1, language, language=language) in page
+        assert url("reports:detailed_pdf", published_report.ref, 1, language, language=language) not in page
     exits = next(issue for issue in history["issues"] if issue.question.code == "OS.8.7")
     assert exits.statuses == [Answer.NON_COMPLIANT, Answer.NON_COMPLIANT]
-    assert client.get(url("reports:summary", published.ref, 2)).status_code == 404
+    assert client.get(url("reports:summary", published_report.ref, 2)).status_code == 404
 
 
 @pytest.mark.django_db
@@ -304,13 +241,15 @@ def test_an_unpublished_assessment_has_no_public_summary(assessment, client, tea
 
 
 @pytest.mark.django_db
-def test_the_web_report_renders_the_detailed_document_with_progress_and_the_industry_position(published, client, team):
+def test_the_web_report_renders_the_detailed_document_with_progress_and_the_industry_position(
+    published_report, client, team
+):
     client.force_login(team.buyer)
     grant_access(team.factory, team.buyer_org, team.manager)
-    response = client.get(url("reports:revision", published.ref, 1, language="zh-hans"))
+    response = client.get(url("reports:revision", published_report.ref, 1, language="zh-hans"))
     assert response.status_code == 200
     page = response.text
-    for code in NONCOMPLIANT:
+    for code in NOTED_NONCOMPLIANCES:
         assert html_text(code, "zh-hans") in page
     assert f'lang="km">{EXIT_NOTE}' in page and f'lang="zh-hans">{OVERTIME_NOTE}' in page
     assert "<svg" in page and ">OS<" in page.replace("\n", "")  # the chart, as text for the browser
@@ -318,8 +257,8 @@ def test_the_web_report_renders_the_detailed_document_with_progress_and_the_indu
     assert [(change, [point.code for point in points]) for change, points in report["progress_groups"]] == [
         ("remediated", ["CO.1"]), ("persistent", ["OS.8"]), ("new", ["CO.2", "WT.1"])
     ]  # fmt: skip
-    assert url("reports:detailed_pdf", published.ref, 1, "km", language="zh-hans") in page
-    assert url("reports:summary", published.ref, 1, language="zh-hans") in page
+    assert url("reports:detailed_pdf", published_report.ref, 1, "km", language="zh-hans") in page
+    assert url("reports:summary", published_report.ref, 1, language="zh-hans") in page
 
 
 # Generation on publication
@@ -327,16 +266,10 @@ def test_the_web_report_renders_the_detailed_document_with_progress_and_the_indu
 
 @pytest.mark.django_db
 def test_approval_renders_the_six_documents_in_the_background(
-    settings, team, content, media, django_capture_on_commit_callbacks
+    tasks_run_immediately, team, content, media, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    visit = plan_assessment(factory=team.factory, version=content, actor=team.head, visit_start=date(2026, 11, 2),
-                            visit_end=date(2026, 11, 2), monitors=[team.monitor])  # fmt: skip
-    transition(visit, "start", team.monitor)
-    fill_findings(visit, team.monitor, NONCOMPLIANT)
-    transition(visit, "submit", team.monitor)
     with django_capture_on_commit_callbacks(execute=True):
-        transition(visit, "approve", team.head)
+        visit = publish_visit(team, content, date(2026, 11, 2), NOTED_NONCOMPLIANCES)
     revision = ReportRevision.objects.get(assessment=visit)
     assert RenderedReport.objects.filter(revision=revision).count() == 6
     assert all((media / document.file.name).exists() for document in RenderedReport.objects.all())
@@ -344,11 +277,10 @@ def test_approval_renders_the_six_documents_in_the_background(
 
 @pytest.mark.django_db
 def test_a_factory_response_renders_the_current_documents_again(
-    settings, team, content, media, django_capture_on_commit_callbacks
+    tasks_run_immediately, team, content, media, django_capture_on_commit_callbacks
 ):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     with django_capture_on_commit_callbacks(execute=True):
-        visit = publish_visit(team, content, date(2026, 11, 2), NONCOMPLIANT)
+        visit = publish_visit(team, content, date(2026, 11, 2), NOTED_NONCOMPLIANCES)
     detailed = RenderedReport.objects.get(revision__assessment=visit, kind="detailed", language="en")
     assert squeezed(ACTION) not in squeezed(pdf_text(media / detailed.file.name))
     exits = Finding.objects.get(assessment=visit, question__code="OS.8.7")

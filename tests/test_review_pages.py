@@ -5,8 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
@@ -16,36 +15,11 @@ from ims.assessments.report_views import public_issue_history
 from ims.assessments.workflow import plan_assessment, save_finding, transition
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 from ims.responses.services import add_action, object_to_finding, rule_on_objection
+from tests.clients import url
+from tests.factories import EXIT_NOTE, WAGE_NOTE, fill_findings, finding
 
 LANGUAGES = ("en", "km", "zh-hans")
-EXIT_NOTE = "ទ្វារចេញបន្ទាន់នៅជាន់ទី២ ត្រូវបានចាក់សោ"  # written by the monitor in Khmer
-WAGE_NOTE = "Piece-rate workers in packing were paid below the minimum wage."
 NONCOMPLIANT = {"OS.8.7": (EXIT_NOTE, "km"), "CO.1.1": (WAGE_NOTE, "en")}
-
-
-def fill_findings(assessment, monitor, noncompliant=NONCOMPLIANT):
-    """Answer every question in one insert: capture itself is tested elsewhere, and 274 service
-    calls per test would make the authorization matrix below slow."""
-    findings = []
-    for question in assessment.checklist_version.questions.all():
-        note, language = noncompliant.get(question.code, ("", "en"))
-        if question.code in noncompliant:
-            answer = Answer.NON_COMPLIANT
-        elif question.applies_if_id:
-            answer = Answer.NOT_APPLICABLE
-        else:
-            answer = Answer.COMPLIANT
-        findings.append(
-            Finding(
-                assessment=assessment,
-                question=question,
-                answer=answer,
-                note=note,
-                note_language=language,
-                updated_by=monitor,
-            )
-        )
-    Finding.objects.bulk_create(findings)
 
 
 def submit(assessment, team, noncompliant=NONCOMPLIANT):
@@ -61,17 +35,8 @@ def published(assessment, team):
     return transition(assessment, "approve", team.head)
 
 
-def url(name, *args, language="en"):
-    with translation.override(language):
-        return reverse(name, args=args)
-
-
 def login_url(next_url):
     return f"{url('accounts:login')}?next={next_url}"
-
-
-def finding(assessment, code):
-    return assessment.findings.get(question__code=code)
 
 
 def revision_url(assessment, number=1, language="en"):

@@ -18,6 +18,7 @@ from ims.factories.models import Factory
 from ims.training import exports, services
 from ims.training.catalogue import load_catalogue
 from ims.training.models import Attendance, Enrolment, Participant, TrainingModule, TrainingProgramme, TrainingSession
+from tests.factories import NOTED_NONCOMPLIANCES, publish_visit
 
 M, W, U = Participant.Role.MANAGEMENT, Participant.Role.WORKER_REPRESENTATIVE, Participant.Role.UNION
 
@@ -393,10 +394,9 @@ def test_demo_training_is_seeded_once(make_user, make_factory, programme):
 
 def test_the_detailed_report_shows_the_training_attended_before_the_visit(finished, team, content):
     from ims.reports.documents import document_context, render_body
-    from tests.test_report_documents import NONCOMPLIANT, publish_visit
 
-    before = publish_visit(team, content, finished.start_date - timedelta(days=30), NONCOMPLIANT)
-    after = publish_visit(team, content, finished.end_date + timedelta(days=1), NONCOMPLIANT)
+    before = publish_visit(team, content, finished.start_date - timedelta(days=30), NOTED_NONCOMPLIANCES)
+    after = publish_visit(team, content, finished.end_date + timedelta(days=1), NOTED_NONCOMPLIANCES)
     module_km = finished.module.text_in("name", "km")
 
     def body(visit):

@@ -12,14 +12,9 @@ from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import WorkforceSnapshot
 from ims.responses.models import Objection
 from ims.responses.services import add_action, object_to_finding, rule_on_objection, update_action
-from tests.conftest import answer_all
+from tests.factories import answer_all, publish
 
-
-def publish_with(assessment, team, noncompliant=("OS.8.7", "CO.1.1")):
-    transition(assessment, "start", team.monitor)
-    answer_all(assessment, team.monitor, noncompliant)
-    transition(assessment, "submit", team.monitor)
-    return transition(assessment, "approve", team.head)
+NONCOMPLIANT = ("OS.8.7", "CO.1.1")
 
 
 @pytest.mark.django_db
@@ -157,7 +152,7 @@ def test_monitors_limited_to_their_clusters(assessment, team):
 @pytest.mark.django_db
 def test_approval_publishes_an_immutable_snapshot_and_a_workforce_figure(assessment, team):
     Assessment.objects.filter(pk=assessment.pk).update(workers_total=1000, workers_female=850)
-    approved = publish_with(assessment, team)
+    approved = publish(assessment, team, NONCOMPLIANT)
     revision = approved.current_revision()
     assert revision.number == 1
     snapshot = revision.snapshot
@@ -176,7 +171,7 @@ def test_approval_publishes_an_immutable_snapshot_and_a_workforce_figure(assessm
 
 @pytest.mark.django_db
 def test_a_correction_is_a_new_revision_and_the_old_one_stays(assessment, team):
-    approved = publish_with(assessment, team)
+    approved = publish(assessment, team, NONCOMPLIANT)
     with pytest.raises(Invalid):
         transition(approved, "reopen", team.head)
     transition(approved, "reopen", team.head, comment="Wrong answer on exits")
@@ -197,7 +192,7 @@ def test_visibility_follows_role_factory_and_grant(assessment, team):
 
     assert visible(team.monitor) == visible(team.head) == {assessment.ref}
     assert visible(team.manager) == set()  # not published yet
-    publish_with(assessment, team)
+    publish(assessment, team, NONCOMPLIANT)
     assert visible(team.manager) == {assessment.ref}
     assert visible(team.other_manager) == set()
     assert visible(team.buyer) == set()
@@ -229,7 +224,7 @@ def test_only_the_factory_grants_and_revokes(team):
 
 @pytest.mark.django_db
 def test_objection_upheld_or_revised_both_recorded(assessment, team):
-    approved = publish_with(assessment, team)
+    approved = publish(assessment, team, NONCOMPLIANT)
     finding = approved.findings.get(question__code="CO.1.1")
     with pytest.raises(NotAllowed):
         object_to_finding(finding, team.other_manager, "Not us", "en")
@@ -254,7 +249,7 @@ def test_objection_upheld_or_revised_both_recorded(assessment, team):
 
 @pytest.mark.django_db
 def test_action_plan_for_a_non_compliance_with_progress(assessment, team):
-    approved = publish_with(assessment, team)
+    approved = publish(assessment, team, NONCOMPLIANT)
     noncompliant = approved.findings.get(question__code="OS.8.7")
     compliant = approved.findings.get(question__code="CL.1.1")
     with pytest.raises(Invalid):

@@ -5,27 +5,16 @@ import json
 import uuid
 
 import pytest
-from django.core.cache import cache
 from openpyxl import load_workbook
 from pyxform.xls2xform import convert
 from rest_framework.test import APIClient
 
 from ims.assessments.models import Answer, Finding
-from ims.assessments.workflow import save_finding, transition
+from ims.assessments.workflow import save_finding
 from ims.capture.models import ExternalSubmission, SyncConflict
 from ims.capture.xlsform import build_xlsform, field_name, note_name
 
 API = "/api/v1/capture"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def started(assessment, team):
-    return transition(assessment, "start", team.monitor)
 
 
 @pytest.fixture
