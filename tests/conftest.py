@@ -257,7 +257,7 @@ def smtp_server(settings):
     server.start()
     settings.MAILERS = {"default": server.mailer}
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,12 @@
-"""A real SMTP server for tests: aiosmtpd on a free loopback port, keeping every message it accepts.
+"""A real SMTP server for tests: aiosmtpd on a loopback port the system picks, keeping every message it accepts.
 
 The ``smtp_server`` fixture (tests/conftest.py) starts one, points settings.MAILERS at it and stops it
 afterwards. ``stop()`` and ``start()`` simulate an outage; ``refuse`` names recipients the server rejects.
+
+The port is never chosen first and bound later (another process could take it in between): a socket bound
+to port 0 holds the port the system gave for as long as the server exists, and the server listens on that
+port beside it (SO_REUSEPORT). While stopped, nothing listens, so a connection is refused, and the port
+stays held for the restart.
 """
 
 import logging
@@ -47,28 +52,41 @@ class _Collector:
         return "250 Message accepted for delivery"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+def _port_holder():
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    holder.bind((HOST, 0))
+    return holder
+
+
+class _SharedPortController(Controller):
+    """aiosmtpd's controller, listening with SO_REUSEPORT so it may share the held port."""
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, host=self.hostname, port=self.port, reuse_port=True)
 
 
 class SmtpServer:
     def __init__(self):
-        self.port = free_port()
+        self._holder = _port_holder()
+        self.port = self._holder.getsockname()[1]
         self.received = []
         self.refuse = set()
         self._controller = None
 
     def start(self):
-        # A stopped controller cannot start again: each start listens anew on the same port.
-        self._controller = Controller(_Collector(self), hostname=HOST, port=self.port)
+        # A stopped controller cannot start again: each start listens anew on the held port.
+        self._controller = _SharedPortController(_Collector(self), hostname=HOST, port=self.port)
         self._controller.start()
 
     def stop(self):
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def close(self):
+        self.stop()
+        self._holder.close()
 
     def to(self, address):
         """The messages delivered to one address."""
