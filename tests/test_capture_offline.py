@@ -2,7 +2,6 @@
 synced exactly once, and a conflicting edit reported rather than lost. Also the capture pages themselves."""
 
 import io
-import time
 
 import pytest
 from django.core.signals import request_started
@@ -109,8 +108,7 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     request_started.connect(record_request)
     tablet.set_offline(True)
     expect(root).to_have_attribute("data-network", "offline")
-    started_at = time.monotonic()
-    codes = []
+    codes = []  # how long this takes is measured by benchmarks/offline_capture.py
     for tab in page.locator(".cluster-tab").all():
         tab.click()
         cards = page.locator(f'.capture-cluster[data-cluster="{tab.get_attribute("data-cluster")}"] .capture-card')
@@ -136,7 +134,6 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
         {"name": "evidence.jpg", "mimeType": "image/jpeg", "buffer": noisy_photo()}
     )
     expect(photo_card.locator(".photo img")).to_have_count(1)
-    answering_seconds = time.monotonic() - started_at
     assert len(codes) == 274
     expect(root).to_have_attribute("data-pending", str(274 + 1))
     expect(page.locator('[data-progress="all"]')).to_have_attribute("data-answered", "274")
@@ -158,13 +155,10 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     expect(page.locator('[data-sync="network"]')).to_contain_text("Offline")
     request_started.disconnect(record_request)
     assert reached_server == [], "offline, not a single request may reach the server"
-    print(f"answering 274 questions offline: {answering_seconds:.1f} s")
 
     # Back online: the tablet syncs by itself, and says so.
     tablet.set_offline(False)
-    sync_started = time.monotonic()
     expect(root).to_have_attribute("data-pending", "0", timeout=30_000)
-    print(f"first sync: {time.monotonic() - sync_started:.1f} s")
     expect(root).to_have_attribute("data-sync", "done")
     expect(page.locator('[data-sync="last"]')).not_to_contain_text("never")
     stored = dict(Finding.objects.filter(assessment=started).values_list("question__code", "answer"))
@@ -198,12 +192,11 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     card.locator(f'button[data-answer="{mine}"]').click()
     expect(root).to_have_attribute("data-pending", "1")
     # Removing the assessment from the tablet now would lose that edit: the tablet asks, and declining keeps it.
-    dialogs = []
-    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="Remove from this tablet").click()
+    with page.expect_event("dialog") as asked:
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        page.get_by_role("button", name="Remove from this tablet").click()
+    assert "1 changes on this tablet are not on the server yet and would be lost" in asked.value.message
     expect(root).to_have_attribute("data-state", "ready")
-    page.wait_for_timeout(300)
-    assert dialogs and "1 changes on this tablet are not on the server yet and would be lost" in dialogs[0]
     expect(root).to_have_attribute("data-pending", "1")
     tablet.set_offline(False)
     expect(card.locator(".save-state")).to_have_attribute("data-state", "conflict", timeout=20_000)
@@ -216,12 +209,11 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     assert Finding.objects.get(pk=first.pk).answer == Answer.NOT_ASSESSED
 
     # Signing out with an undecided conflict asks first; declining keeps the monitor on the page.
-    dialogs.clear()
-    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_event("dialog") as asked:
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        page.get_by_role("button", name="Sign out").click()
+    assert "not on the server yet" in asked.value.message
     expect(root).to_have_attribute("data-state", "ready")
-    page.wait_for_timeout(300)
-    assert dialogs and "not on the server yet" in dialogs[0]
     assert page.url.endswith(app_url)
 
     # The monitor keeps their answer: it is sent again from the stored version and the conflict is settled.
@@ -231,4 +223,3 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     conflict.refresh_from_db()
     assert conflict.resolution == SyncConflict.Resolution.KEPT_MINE
     assert Finding.objects.count() == 274
-    assert answering_seconds < 60, f"answering took {answering_seconds:.1f} s"
