@@ -1,5 +1,7 @@
 """Historical import: statistics through the public API equal a computation straight from the JSON Lines."""
 
+import csv
+import io
 import json
 from collections import defaultdict
 from io import StringIO
@@ -13,7 +15,6 @@ from ims.analytics.generator import Generator
 from ims.analytics.importing import import_assessments_text
 from ims.analytics.models import ImportedAssessment, IndustryYear, VisitResult
 from ims.assessments.models import Assessment, ClusterResult, Finding, ReportRevision, Status
-from ims.assessments.publishing import build_snapshot
 from ims.checklists.models import Question
 from ims.factories.importing import import_factories
 from ims.factories.models import WorkforceSnapshot
@@ -25,13 +26,20 @@ def head(make_user, programme):
 
 
 @pytest.fixture
-def history(content):
-    """Twelve factories, three years, two visits a year, as the import formats."""
+def generated(content):
+    """Twelve factories, three years, two visits a year, as the import formats: (factories CSV, JSON Lines);
+    the factories are imported."""
     generator = Generator(12, 3, 2025, seed=7, ref_prefix="HX")
-    assert import_factories(generator.factories_csv()).ok
+    factories = generator.factories_csv()
+    assert import_factories(factories).ok
     out = StringIO()
     generator.write_jsonl(out)
-    return out.getvalue()
+    return factories, out.getvalue()
+
+
+@pytest.fixture
+def history(generated):
+    return generated[1]
 
 
 def independent_statistics(jsonl, year):
@@ -86,13 +94,55 @@ def test_statistics_through_the_api_equal_a_computation_from_the_raw_lines(histo
         assert api_clusters == {code: tuple(counts) for code, counts in clusters.items()}
 
 
+def expected_snapshot(record, factory_row, finding_ids):
+    """The snapshot DESIGN.md describes for an approved visit, from the JSON line, the factory's CSV row and the
+    checklist alone. A compliance point is non-compliant if any of its questions is, else compliant if any is,
+    else not assessed if any is, else not applicable. Imported visits name no monitor and no interview."""
+    answers = {finding["question"]: finding for finding in record["findings"]}
+    questions = Question.objects.filter(version__code=record["checklist_version"], code__in=answers).order_by(
+        "compliance_point__cluster__order", "compliance_point__order", "order"
+    )
+    findings, points = [], defaultdict(set)
+    for question in questions.select_related("compliance_point__cluster"):
+        given = answers[question.code]
+        point = question.compliance_point.code
+        points[point].add(given["answer"])
+        findings.append({
+            "question": question.code, "cluster": question.compliance_point.cluster.code, "compliance_point": point,
+            "publicly_reported": question.publicly_reported, "answer": given["answer"], "note": given.get("note", ""),
+            "note_language": given.get("note_lang", "en"), "finding_id": finding_ids[question.code],
+        })  # fmt: skip
+    order = ("non_compliant", "compliant", "not_assessed", "not_applicable")
+    return {
+        "assessment": {
+            "ref": record["assessment_ref"], "type": record["type"], "visit_start": record["visit_start"],
+            "visit_end": record["visit_end"], "monitors": [], "interviews": {"workers": 0, "managers": 0, "union": 0},
+            "workers_total": record["workers_total"], "workers_female": record["workers_female"],
+        },
+        "factory": {
+            "ref": factory_row["factory_ref"], "name_en": factory_row["name_en"], "name_km": factory_row["name_km"],
+            "name_zh": factory_row["name_zh"], "sector": factory_row["sector"], "province": factory_row["province"],
+            "district": factory_row["district"] or None,
+        },
+        "checklist_version": record["checklist_version"],
+        "findings": findings,
+        "compliance_points": {point: next(a for a in order if a in given) for point, given in points.items()},
+    }  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_an_imported_visit_is_published_like_an_approved_one(history, head):
+def test_an_imported_visit_is_published_like_an_approved_one(generated, head):
+    factories, history = generated
     assert import_assessments_text(history, head).ok
-    assessment = Assessment.objects.get(ref=json.loads(history.splitlines()[0])["assessment_ref"])
+    record = json.loads(history.splitlines()[0])
+    assessment = Assessment.objects.get(ref=record["assessment_ref"])
     assert assessment.status == Status.APPROVED and assessment.checklist_version.is_frozen
     revision = assessment.current_revision()
-    assert revision.snapshot == build_snapshot(assessment)  # reports read imported visits like any other
+    factory_row = next(
+        row for row in csv.DictReader(io.StringIO(factories)) if row["factory_ref"] == record["factory_ref"]
+    )
+    finding_ids = dict(Finding.objects.filter(assessment=assessment).values_list("question__code", "pk"))
+    assert revision.snapshot == expected_snapshot(record, factory_row, finding_ids)  # reports read it like any other
     assert ClusterResult.objects.filter(revision=revision, is_current=True).count() == 8
     assert WorkforceSnapshot.objects.get(factory=assessment.factory, as_of=assessment.visit_end).workers_total == (
         assessment.workers_total

@@ -284,7 +284,19 @@ def test_the_synthesis_web_page_names_the_clusters_and_the_changes_since_last_ye
     assert reverse("analytics:synthesis_pdf", args=["km"]) + f"?year={YEAR}" in response.text
 
 
-def test_pages_without_any_published_assessment_say_so(client, content):
-    for path in (reverse("analytics:statistics"), reverse("analytics:synthesis"), reverse("analytics:low_compliance")):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_pages_without_any_published_assessment_say_so(client, content, language):
+    nothing_yet = "No assessment has been published yet."
+    pages = {
+        "analytics:statistics": nothing_yet,
+        "analytics:synthesis": nothing_yet,
+        "analytics:low_compliance": "No factory is on the low-compliance list for this year.",
+        "analytics:high_performing": "No factory meets the high-performing rule for this year.",
+    }
+    for name, message in pages.items():
+        with translation.override(language):
+            path, expected = reverse(name), translation.gettext(message)
         response = client.get(path)
-        assert response.status_code == 200, path
+        assert response.status_code == 200, name
+        assert expected in response.text, name
+        assert 'class="data"' not in response.text, name  # no table of figures

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from ims.checklists.loading import load_checklist
 from ims.checklists.models import ChecklistFrozen, ChecklistVersion, Cluster, CompliancePoint, Question
 from ims.core.translated import TranslationStatus
+from ims.factories.models import Province
 from ims.goodpractice.models import GoodPracticeSheet
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -86,12 +87,31 @@ def test_an_unfrozen_version_drops_questions_removed_from_the_files(content, con
     assert not Question.objects.filter(version=content, code=dropped).exists()
 
 
+def database_content():
+    """What load_content writes, as the database holds it."""
+    return (
+        list(Province.objects.order_by("code").values_list("code", "name_en", "name_km", "name_zh_hans")),
+        list(Question.objects.order_by("version", "code").values_list("version__code", "code", "text_en")),
+    )
+
+
 def test_load_content_command_reports_problems_and_changes_nothing(content, tmp_path):
-    shutil.copytree(CONTENT, tmp_path / "content")
-    point = tmp_path / "content" / "checklist" / "2026.1" / "compliance_points" / "CL.2.json"
-    point.write_text('{"code": "CL.2"')
+    """A broken checklist file among correct changes: the gazetteer, loaded before the checklist, is renamed
+    and a question reworded in the same run, and neither change is kept."""
+    copy = tmp_path / "content"
+    shutil.copytree(CONTENT, copy)
+    gazetteer = copy / "geography" / "cambodia.json"
+    places = json.loads(gazetteer.read_text())
+    places["provinces"][0]["name"]["en"] = "Renamed Province"
+    gazetteer.write_text(json.dumps(places, ensure_ascii=False))
+    edit_question(copy / "checklist" / "2026.1", "CL.1.1", text={"en": "A reworded question?"})
+    (copy / "checklist" / "2026.1" / "compliance_points" / "CL.2.json").write_text('{"code": "CL.2"')
+    before = database_content()
+
     with pytest.raises(CommandError, match=r"CL\.2\.json: invalid JSON"):
-        call_command("load_content", content_dir=str(tmp_path / "content"), stdout=StringIO())
+        call_command("load_content", content_dir=str(copy), stdout=StringIO())
+    assert database_content() == before
+    assert not Province.objects.filter(name_en="Renamed Province").exists()
 
 
 def test_coverage_command_shows_full_translation(content):

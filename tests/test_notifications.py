@@ -181,14 +181,15 @@ def test_an_email_being_sent_by_another_worker_is_left_alone_unless_that_worker_
 def test_publishing_queues_the_task_for_the_database_worker(
     settings, monkeypatch, assessment, team, contacts, smtp_server, django_capture_on_commit_callbacks
 ):
+    from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     revision = publish_directly(assessment, team, django_capture_on_commit_callbacks)
-    (queued,) = DBTaskResult.objects.filter(task_path="ims.notifications.tasks.notify_report_published")
-    assert queued.task_path == "ims.notifications.tasks.notify_report_published"
-    assert queued.args_kwargs["args"] == [revision.pk]
-    assert not Notification.objects.exists()  # the approving request does not wait for the mail server
+    notices = DBTaskResult.objects.filter(task_path="ims.notifications.tasks.notify_report_published")
+    # One task for this revision, waiting for the worker: the approving request does not wait for the mail server.
+    assert [(task.args_kwargs["args"], task.status) for task in notices] == [([revision.pk], TaskResultStatus.READY)]
+    assert not Notification.objects.exists() and smtp_server.received == []
 
     # The worker drops connections between tasks; that would end the test's transaction on PostgreSQL.
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)

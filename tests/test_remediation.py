@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from django_tasks_db.models import DBTaskResult
@@ -211,12 +211,17 @@ def test_reminders_reach_each_contact_in_their_language_once_a_day(
 
 @pytest.mark.django_db
 def test_done_or_remediated_actions_are_not_reminded(team, content, first_visit, plan, contacts, smtp_server):
-    for item in plan.values():
-        update_action(item, team.manager, item.row_version, status=ActionPlanItem.Status.DONE)
+    """Both actions are overdue by May: the exits one is marked done (the exits are still locked at the next
+    visit), the wage one is still planned but the next visit found the wages paid."""
+    exits = plan[EXIT]
+    update_action(exits, team.manager, exits.row_version, status=ActionPlanItem.Status.DONE)
+    publish_visit(team, content, date(2026, 4, 20), (EXIT,))
+    verify_factory(team.factory)
+    assert ActionPlanItem.objects.get(pk=plan[WAGE].pk).status == ActionPlanItem.Status.PLANNED
     assert send_factory_reminders(team.factory.pk, date(2026, 5, 1)) == {
         "sent": 0, "failed": 0, "skipped": 0, "no_email": 0,
     }  # fmt: skip
-    assert smtp_server.received == []
+    assert smtp_server.received == [] and not Reminder.objects.exists()
 
 
 @pytest.mark.django_db
@@ -248,6 +253,8 @@ def test_a_reminder_being_sent_by_another_worker_is_not_sent_again(team, first_v
 
 
 @pytest.mark.django_db
-def test_the_command_refuses_a_malformed_date(db):
-    with pytest.raises(Exception, match="--date"):
+def test_the_command_refuses_a_malformed_date(first_visit, plan):
+    """Both actions are overdue today: a bad date read as today would queue their reminders."""
+    with pytest.raises(CommandError, match=r"^--date: "):
         call_command("send_remediation_reminders", "--date=2026-13-01", stdout=StringIO())
+    assert not DBTaskResult.objects.exists()

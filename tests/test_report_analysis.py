@@ -61,9 +61,10 @@ def test_chart_keeps_text_for_the_web_and_outlines_it_for_the_pdf(team, content)
 
 @pytest.mark.django_db
 def test_report_context_gathers_what_the_documents_show(team, content):
-    Assessment.objects.filter(factory=team.factory).update(workers_total=1000)
-    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7", "CO.1.1"))
+    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7", "CO.1.1"), workers_total=1000,
+                           workers_female=800)  # fmt: skip
     detailed = report_context(revision, "detailed", "km")
+    assert detailed["workforce"] == {"total": 1000, "female": 800, "share_female": 0.8}
     assert [item["question"].code for item in detailed["noncompliances"]] == ["CO.1.1", "OS.8.7"]
     assert len(detailed["clusters"]) == 8 and len(detailed["public_issues"]) == 21
     assert {code for code, _name in detailed["factory_names"]} == {"en", "km", "zh-hans"}
