@@ -1,11 +1,15 @@
-"""How tests reach the app as its users do: addresses in a language, the REST API with a token, the text a
-PDF reader extracts, and the fonts the browser draws with."""
+"""How tests reach the app as its users do: addresses in a language, the REST API with a token, what a PDF
+shows (its extracted text, the glyphs it draws), and the fonts the browser draws with."""
 
 import re
 import subprocess
 
+import uharfbuzz
 from django.urls import reverse
 from django.utils import translation
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
@@ -54,6 +58,49 @@ def pdf_text(path):
 def squeezed(text):
     """Text without whitespace: pdftotext breaks lines wherever the PDF did."""
     return re.sub(r"\s+", "", text)
+
+
+def drawn_glyphs(path, font):
+    """The glyph ids a PDF draws with one of its fonts (named as embedded, without the subset prefix), in
+    drawing order. Text extraction cannot check Khmer: a PDF maps each glyph to one piece of text, and a
+    Khmer glyph takes part in many clusters, so pdftotext gives back neither every letter nor their order.
+    WeasyPrint writes glyph ids as two-byte codes (Identity-H, CIDToGIDMap Identity) and keeps the font's ids."""
+    reader = PdfReader(path)
+    glyphs = []
+    for pdf_page in reader.pages:
+        fonts = pdf_page["/Resources"]["/Font"].items()
+        names = {key: font_ref.get_object()["/BaseFont"].split("+")[-1] for key, font_ref in fonts}
+        current = None
+        for operands, operator in ContentStream(pdf_page.get_contents(), reader).operations:
+            if operator == b"Tf":
+                current = names[operands[0]]
+            elif operator in (b"Tj", b"TJ") and current == font:
+                for shown in operands[0] if operator == b"TJ" else operands:
+                    if isinstance(shown, bytes | str):  # TJ arrays mix strings with spacing numbers
+                        codes = getattr(shown, "original_bytes", shown)
+                        glyphs += [int.from_bytes(codes[index : index + 2]) for index in range(0, len(codes), 2)]
+    return glyphs
+
+
+def shaped_glyphs(font_file, text, language):
+    """The glyph ids HarfBuzz shapes the text into with a font file, word by word: the words' glyphs without
+    the spaces between them, which a PDF may draw as a glyph or as a gap."""
+    font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(str(font_file))))
+    glyphs = []
+    for word in text.split():
+        buffer = uharfbuzz.Buffer()
+        buffer.add_str(word)
+        buffer.guess_segment_properties()
+        buffer.language = language
+        uharfbuzz.shape(font, buffer, {})
+        glyphs += [info.codepoint for info in buffer.glyph_infos]
+    assert glyphs and 0 not in glyphs, f"the font cannot draw all of {text!r}"  # 0: the missing-glyph box
+    return glyphs
+
+
+def space_glyph(font_file):
+    font = TTFont(str(font_file))
+    return font.getGlyphID(font.getBestCmap()[ord(" ")])
 
 
 def rendering_fonts(page, selector):
