@@ -248,11 +248,20 @@ def test_access_matrix(client, world, persona):
         assert state() == before, (persona, name)
 
 
-def test_programme_administrators_edit_the_catalogue_in_the_admin(client, world, make_user):
+def test_programme_administrators_edit_the_catalogue_in_the_admin(client, world, make_user, programme):
     from ims.training.models import TrainingProgramme
 
-    client.force_login(make_user("root@test.example", is_staff=True, is_superuser=True))
-    assert client.get("/en/admin/training/trainingprogramme/").status_code == 200
-    programme = TrainingProgramme.objects.get(code="modular")
-    response = client.get(f"/en/admin/training/trainingprogramme/{programme.pk}/change/")
+    listing = "/en/admin/training/trainingprogramme/"
+    change = f"{listing}{TrainingProgramme.objects.get(code='modular').pk}/change/"
+    # Staff accounts enter the admin; among them, the role decides who edits the catalogue.
+    administrator = make_user("programme-admin@test.example", Role.PROGRAMME_ADMIN, programme, is_staff=True)
+    trainer = make_user("staff-trainer@test.example", Role.TRAINER, programme, is_staff=True)
+    client.force_login(trainer)
+    assert (client.get(listing).status_code, client.get(change).status_code) == (403, 403)
+
+    client.force_login(administrator)
+    assert client.get(listing).status_code == 200
+    response = client.get(change)
     assert response.status_code == 200 and 'name="name_km"' in response.text and "The Global Context" in response.text
+    assert 'name="_save"' in response.text  # editable, not only readable
+    assert 'name="modules-0-name_km"' in response.text  # the programme's modules too

@@ -1,7 +1,7 @@
 """Who may see and do what in training: the one place views, services and exports ask.
 
 - The catalogue (programmes, modules, session dates, venues, fees) is public, as the programme
-  advertises it.
+  advertises it; programme administrators edit its programmes and modules in the admin (as staff).
 - Enrolments, participants, attendance and improvement plans are private: programme staff who deal
   with factories read all of them; a factory's own managers read their factory's; nobody else any.
 - Trainers and programme administrators plan sessions and enrol factories; attendance and completion
@@ -19,6 +19,10 @@ TRAINING_MANAGERS = (Role.TRAINER, Role.PROGRAMME_ADMIN)
 
 def reads_all_training(user):
     return user.is_authenticated and (user.is_superuser or user.has_role(*FACTORY_FACING_ROLES))
+
+
+def edits_catalogue(user):
+    return user.is_authenticated and (user.is_superuser or user.has_role(Role.PROGRAMME_ADMIN))
 
 
 def manages_training(user):

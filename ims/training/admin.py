@@ -1,18 +1,39 @@
-"""Programme administrators edit the catalogue and its translations here; sessions are planned in the app."""
+"""Programme administrators edit the catalogue and its translations here; sessions are planned in the app.
+
+Their role is what lets them (ims.training.access.edits_catalogue), not Django permissions granted by hand;
+the admin site itself admits staff accounts only."""
 
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from ims.training import access
 from ims.training.models import TrainingModule, TrainingProgramme
 
 
-class ModuleInline(TranslationTabularInline):
+class CatalogueEditing:
+    def has_module_permission(self, request):
+        return access.edits_catalogue(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.edits_catalogue(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return access.edits_catalogue(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.edits_catalogue(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.edits_catalogue(request.user)
+
+
+class ModuleInline(CatalogueEditing, TranslationTabularInline):
     model = TrainingModule
     extra = 0
 
 
 @admin.register(TrainingProgramme)
-class TrainingProgrammeAdmin(TabbedTranslationAdmin):
+class TrainingProgrammeAdmin(CatalogueEditing, TabbedTranslationAdmin):
     list_display = ["code", "name", "kind", "completion_threshold", "requires_improvement_plan"]
     list_filter = ["kind"]
     search_fields = ["code", "name_en", "name_km", "name_zh_hans"]
