@@ -79,7 +79,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served compressed (brotli, gzip) and immutable
+    # Pages and JSON compressed with gzip. Pages with a CSRF token stay safe from BREACH: Django masks the
+    # token anew in every response and GZipMiddleware pads each response by a random length.
+    "django.middleware.gzip.GZipMiddleware",
+    "ims.core.caching.CachePolicyMiddleware",  # public pages stored and revalidated, the rest no-store
+    "django.middleware.http.ConditionalGetMiddleware",  # ETags from the content, 304 when unchanged
+    "ims.core.compression.RequestDecompressionMiddleware",  # gzip request bodies (the capture app's sync)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
