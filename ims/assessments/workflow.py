@@ -16,7 +16,7 @@ from ims.accounts.models import Role
 from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Finding, Status, Transition
 from ims.assessments.publishing import publish
 from ims.audit.models import record
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
 
 EDITABLE_STATUSES = (Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
 
@@ -166,7 +166,18 @@ def can_edit_findings(assessment, user, cluster_code=None):
     return bool(member) and (not member.clusters or cluster_code is None or cluster_code in member.clusters)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class FindingChange:
+    """One answer to store, as a card, a tablet or an API client sent it."""
+
+    question_code: str
+    answer: str
+    note: str = ""
+    note_language: str = "en"
+    expected_version: object = None  # the row_version the editor started from
+    client_uuid: object = None  # given to the finding if this change creates it
+
+
 def save_finding(assessment, *, question_code, answer, actor, note="", note_language="en", expected_version=None,
                  client_uuid=None):  # fmt: skip
     """Create or change one finding; an edit based on an outdated version is refused, never lost.
@@ -174,65 +185,141 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
     expected_version is the row_version the editor started from. Re-sending a finding
     that is already stored exactly as sent is accepted and changes nothing.
     """
-    question = (
-        assessment.checklist_version.questions.select_related("compliance_point__cluster")
-        .filter(code=question_code)
-        .first()
-    )
-    if question is None:
-        raise Invalid(
-            _("Question %(code)s is not in checklist %(version)s.")
-            % {"code": question_code, "version": assessment.checklist_version.code}
+    change = FindingChange(question_code, answer, note, note_language, expected_version, client_uuid)
+    (outcome,) = save_findings(assessment, [change], actor)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic
+def save_findings(assessment, changes, actor):
+    """save_finding for many questions at once (each question at most once), each change on its own.
+
+    Returns, in order, the saved Finding or the DomainError that refused each change. The queries do not grow
+    with the number of changes (one per cluster for the edit rights, a handful for the rest), so a tablet
+    sends a whole checklist in one request. Stored findings are locked while they are compared and changed.
+    """
+    changes = list(changes)
+    codes = [change.question_code for change in changes]
+    if len(set(codes)) != len(codes):
+        raise ValueError("save_findings takes each question at most once")
+    questions = {
+        question.code: question
+        for question in assessment.checklist_version.questions.select_related("compliance_point__cluster").filter(
+            code__in=codes
         )
-    if answer not in Answer.values:
-        raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
-                      % {"answer": answer, "choices": ", ".join(Answer.values)})  # fmt: skip
-    if note_language not in dict(Finding._meta.get_field("note_language").choices):
-        raise Invalid(_("'%(language)s' is not a note language.") % {"language": note_language})
+    }
     assessment = Assessment.objects.get(pk=assessment.pk)
-    if not (is_on_team(assessment, actor) or actor.has_role(Role.HEAD)):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
-    if assessment.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            _("Findings cannot change while the assessment is %(status)s.")
-            % {"status": assessment.get_status_display().lower()}
-        )
-    if not can_edit_findings(assessment, actor, question.compliance_point.cluster.code):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
-    if expected_version is not None:
+    rights = _EditRights(assessment, actor)
+    outcomes = [None] * len(changes)
+    accepted = []
+    for index, change in enumerate(changes):
         try:
-            expected_version = int(expected_version)
+            question = questions.get(change.question_code)
+            accepted.append((index, change, question, rights.check(change, question)))
+        except DomainError as error:
+            outcomes[index] = error
+    stored = {
+        finding.question_id: finding
+        for finding in Finding.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(assessment=assessment, question__in=[question for _index, _change, question, _version in accepted])
+    }
+    now = timezone.now()
+    created, changed = [], []
+    for index, change, question, expected_version in accepted:
+        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language}
+        finding = stored.get(question.pk)
+        if finding is None:
+            finding = Finding(assessment=assessment, question=question, updated_by=actor,
+                              client_uuid=change.client_uuid, **values)  # fmt: skip
+            created.append((index, finding))
+        elif any(getattr(finding, name) != value for name, value in values.items()):
+            if expected_version != finding.row_version:
+                outcomes[index] = _stale(finding)
+                continue
+            for name, value in values.items():
+                setattr(finding, name, value)
+            finding.updated_by, finding.updated_at, finding.row_version = actor, now, finding.row_version + 1
+            changed.append(finding)
+        finding.question = question
+        outcomes[index] = finding
+    Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
+    _create(created, outcomes)
+    return outcomes
+
+
+class _EditRights:
+    """save_finding's checks for one change, in its order; who may edit is asked once per assessment and cluster."""
+
+    def __init__(self, assessment, actor):
+        self.assessment = assessment
+        self.actor = actor
+        self.on_team = is_on_team(assessment, actor) or actor.has_role(Role.HEAD)
+        self.clusters = {}
+        self.languages = dict(Finding._meta.get_field("note_language").choices)
+
+    def check(self, change, question):
+        """The expected row_version as a whole number (or None); raises the DomainError that refuses the change."""
+        assessment = self.assessment
+        if question is None:
+            raise Invalid(
+                _("Question %(code)s is not in checklist %(version)s.")
+                % {"code": change.question_code, "version": assessment.checklist_version.code}
+            )
+        if change.answer not in Answer.values:
+            raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
+                          % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
+        if change.note_language not in self.languages:
+            raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
+        if not self.on_team:
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+        if assessment.status not in EDITABLE_STATUSES:
+            raise Conflict(
+                _("Findings cannot change while the assessment is %(status)s.")
+                % {"status": assessment.get_status_display().lower()}
+            )
+        cluster = question.compliance_point.cluster.code
+        if cluster not in self.clusters:
+            self.clusters[cluster] = can_edit_findings(assessment, self.actor, cluster)
+        if not self.clusters[cluster]:
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+        if change.expected_version is None:
+            return None
+        try:
+            return int(change.expected_version)
         except (TypeError, ValueError):
             raise Invalid(_("The row version must be a whole number.")) from None
-    note = (note or "").strip()
-    values = {"answer": answer, "note": note, "note_language": note_language}
-    finding = Finding.objects.filter(assessment=assessment, question=question).first()
-    if finding is None:
-        try:
-            with transaction.atomic():
-                return Finding.objects.create(
-                    assessment=assessment, question=question, updated_by=actor, client_uuid=client_uuid, **values
-                )
-        except IntegrityError:
-            raise Conflict(_("Someone else saved this finding at the same moment; reload it and try again.")) from None
-    if all(getattr(finding, name) == value for name, value in values.items()):
-        return finding
-    if expected_version != finding.row_version:
-        raise Conflict(
-            _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
-            % {"user": finding.updated_by},
-            current={
-                "answer": finding.answer,
-                "note": finding.note,
-                "note_language": finding.note_language,
-                "updated_by": str(finding.updated_by),
-                "row_version": finding.row_version,
-            },
-        )
-    updated = Finding.objects.filter(pk=finding.pk, row_version=finding.row_version).update(
-        **values, updated_by=actor, updated_at=timezone.now(), row_version=F("row_version") + 1
+
+
+def _stale(finding):
+    return Conflict(
+        _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
+        % {"user": finding.updated_by},
+        current={
+            "answer": finding.answer,
+            "note": finding.note,
+            "note_language": finding.note_language,
+            "updated_by": str(finding.updated_by),
+            "row_version": finding.row_version,
+        },
     )
-    if not updated:
-        raise Conflict(_("This finding was changed by someone else at the same moment; reload it."))
-    finding.refresh_from_db()
-    return finding
+
+
+def _create(created, outcomes):
+    """Insert the new findings at once; if someone saved one of them at the same moment, each goes on its own."""
+    if not created:
+        return
+    try:
+        with transaction.atomic():
+            Finding.objects.bulk_create([finding for _index, finding in created])
+    except IntegrityError:
+        for index, finding in created:
+            try:
+                with transaction.atomic():
+                    finding.save(force_insert=True)
+            except IntegrityError:
+                outcomes[index] = Conflict(
+                    _("Someone else saved this finding at the same moment; reload it and try again.")
+                )

@@ -4,21 +4,22 @@ Under /api/v1/capture/. Session-authenticated for the tablet's own script (with 
 token-authenticated for other clients, with the API's error shape and Idempotency-Key support.
 """
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser, MultiPartParser
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ims.api.base import ApiView, errors
 from ims.capture import odk, uploads
 from ims.capture.access import get_capture_assessment
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
-from ims.capture.package import build_package, conflict_state
+from ims.capture.package import build_package, checklist_edition, checklist_file, checklist_url, conflict_state
 from ims.capture.sync import Submission, apply_batch, apply_submission, finding_state, keep_theirs
 from ims.capture.xlsform import build_xlsform, form_id
 from ims.checklists.models import ChecklistVersion
@@ -37,20 +38,38 @@ class RawBody(BaseParser):
         return stream.read() if stream else b""
 
 
-def result_json(result):
+def result_json(result, minimal=False):
+    """What happened to one submission; minimal: its identifiers and new row_version instead of the whole finding
+    (a refused one still says why, and a conflict still carries both versions for the monitor to choose)."""
     body = {
         "client_uuid": str(result.submission.client_uuid) if result.submission else None,
         "question": result.submission.question if result.submission else None,
         "status": result.status,
-        "outcome": result.outcome,
-        "message": result.message,
-        "finding": finding_state(result.finding) or None,
     }
+    if minimal:
+        body["row_version"] = result.finding.row_version if result.finding else None
+        if result.status >= 400:
+            body["message"] = result.message
+    else:
+        body.update(outcome=result.outcome, message=result.message, finding=finding_state(result.finding) or None)
     if result.conflict is not None:
         body["conflict"] = conflict_state(result.conflict)
     if result.details:
         body["details"] = result.details
     return body
+
+
+def wants_minimal(request):
+    """RFC 7240's `Prefer: return=minimal`: the client keeps what it sent and needs only ids and versions back."""
+    preferences = {part.strip().lower() for part in request.headers.get("Prefer", "").split(",")}
+    return "return=minimal" in preferences
+
+
+MINIMAL = OpenApiParameter(
+    "Prefer", OpenApiTypes.STR, OpenApiParameter.HEADER, enum=["return=minimal"],
+    description="return=minimal: each result carries client_uuid, question, status and row_version instead of the "
+    "whole finding (the capture app sends it).",
+)  # fmt: skip
 
 
 class PackageView(ApiView):
@@ -59,6 +78,27 @@ class PackageView(ApiView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)})
     def get(self, request, ref):
         return Response(build_package(get_capture_assessment(request.user, ref), request.user))
+
+
+class ChecklistFileView(ApiView):
+    """A checklist version in three languages, as the capture app keeps it. Public, like the checklist's pages.
+
+    One address per edition of the content (the package names the current one), never changed: browsers, shared
+    caches and tablets keep it for good. An outdated edition redirects to the current one.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes = []  # the same bytes for everyone, without a session
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 302: None, **errors(404)})
+    def get(self, request, code, edition):
+        version = get_object_or_404(ChecklistVersion, code=code)
+        current = checklist_edition(version)
+        if edition != current:
+            return HttpResponseRedirect(checklist_url(version, current))
+        response = Response(checklist_file(version, current))
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 class FindingBatchSerializer(serializers.Serializer):
@@ -70,12 +110,17 @@ class FindingBatchView(ApiView):
 
     serializer_class = FindingBatchSerializer
 
-    @extend_schema(request=FindingBatchSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})
+    @extend_schema(request=FindingBatchSerializer, parameters=[MINIMAL],
+                   responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})  # fmt: skip
     def post(self, request, ref):
         assessment = get_capture_assessment(request.user, ref)
         items = self.validated(FindingBatchSerializer)["findings"]
         results = apply_batch(assessment, items, request.user, default_language=get_language())
-        return Response({"results": [result_json(result) for result in results]})
+        minimal = wants_minimal(request)
+        response = Response({"results": [result_json(result, minimal) for result in results]})
+        if minimal:
+            response["Preference-Applied"] = "return=minimal"
+        return response
 
 
 class FindingSubmissionView(ApiView):

@@ -194,3 +194,23 @@ class ExternalSubmission(models.Model):
 
     def __str__(self):
         return self.instance_id
+
+
+class ChecklistRevision(models.Model):
+    """How often a checklist version's content has changed (ims.capture.signals counts every save and delete).
+
+    Tablets keep the checklist file for good, so its address carries this number: a corrected translation
+    gets a new address, and a tablet sees from its package that it must download the checklist again.
+    """
+
+    version = models.OneToOneField(
+        "checklists.ChecklistVersion", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("checklist revision")
+        verbose_name_plural = _("checklist revisions")
+
+    def __str__(self):
+        return f"{self.version_id} r{self.number}"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from ims.assessments.models import Status
 from ims.capture import odk
 from ims.capture.access import capture_assessments, get_capture_assessment
+from ims.capture.package import checklist_url
 from ims.capture.strings import app_strings
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import DomainError, NotAllowed
@@ -61,6 +62,8 @@ def app(request, ref):
         raise PermissionDenied from None
     urls = {
         "package": reverse("capture_api:package", args=[ref]),
+        # Known here already, so a tablet without it downloads the checklist and the package at once.
+        "checklist": checklist_url(assessment.checklist_version),
         "findings": reverse("capture_api:findings", args=[ref]),
         "uploads": reverse("capture_api:uploads", args=[ref]),
         "upload": reverse("capture_api:upload", args=["00000000-0000-0000-0000-000000000000"]),
