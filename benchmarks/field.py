@@ -235,8 +235,10 @@ class Recorder:
 
     def __init__(self, cdp):
         self.requests = {}
+        self.server_status = {}
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._response)
+        cdp.on("Network.responseReceivedExtraInfo", self._raw_response)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.loadingFailed", self._failed)
 
@@ -246,13 +248,17 @@ class Recorder:
             # A redirect reuses the request id: keep the hop that ended as its own entry.
             previous.update(end=event["timestamp"], status=event["redirectResponse"]["status"])
             self.requests[f"{event['requestId']}-{event['timestamp']}"] = previous
-        url, kind = event["request"]["url"], event.get("type", "")
-        self.requests[event["requestId"]] = {"url": url, "type": kind, "start": event["timestamp"], "end": None,
-                                             "bytes": 0, "status": None}  # fmt: skip
+        identifier, url, kind = event["requestId"], event["request"]["url"], event.get("type", "")
+        self.requests[identifier] = {"id": identifier, "url": url, "type": kind, "start": event["timestamp"],
+                                     "end": None, "bytes": 0, "status": None}  # fmt: skip
 
     def _response(self, event):
         if request := self.requests.get(event["requestId"]):
             request["status"] = event["response"]["status"]
+
+    def _raw_response(self, event):
+        # What the server answered: a revalidated page is a 304 here, where responseReceived shows the cached 200.
+        self.server_status[event["requestId"]] = event["statusCode"]
 
     def _finished(self, event):
         if request := self.requests.get(event["requestId"]):
@@ -330,6 +336,7 @@ async def measure_page(browser, base, language, name, path, network):
         await settle(page, recorder)
         repeat = [request for request in recorder.since(started + 1e-6)]
         document = next(request for request in repeat if request["type"] == "Document")
+        document["status"] = recorder.server_status.get(document["id"], document["status"])
         figures = {"language": language, "page": name, "network": network, **cold, "chinese_text": chinese_text,
                    "repeat_status": document["status"],
                    "repeat_kib": round(sum(request["bytes"] for request in repeat) / 1024, 1)}  # fmt: skip

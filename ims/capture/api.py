@@ -4,6 +4,9 @@ Under /api/v1/capture/. Session-authenticated for the tablet's own script (with 
 token-authenticated for other clients, with the API's error shape and Idempotency-Key support.
 """
 
+import contextlib
+
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
@@ -80,6 +83,20 @@ class PackageView(ApiView):
         return Response(build_package(get_capture_assessment(request.user, ref), request.user))
 
 
+class CaptureWriteView(ApiView):
+    """A capture write whose body (JSON, or one photo piece of at most 1 MB) is read before its transaction opens.
+
+    Every API write runs in one transaction, and on SQLite that transaction locks the database from its start:
+    reading a body inside it over a slow link would hold every other writer (a second photo, a colleague's
+    tablet) for as long as the upload takes.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        with contextlib.suppress(RequestDataTooBig):  # too large to keep: the view's own checks refuse it
+            request.body  # noqa: B018  (read now, kept for the parsers)
+        return super().dispatch(request, *args, **kwargs)
+
+
 class ChecklistFileView(ApiView):
     """A checklist version in three languages, as the capture app keeps it. Public, like the checklist's pages.
 
@@ -105,7 +122,7 @@ class FindingBatchSerializer(serializers.Serializer):
     findings = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH, allow_empty=False)
 
 
-class FindingBatchView(ApiView):
+class FindingBatchView(CaptureWriteView):
     """Send many findings at once; each gets its own status (201, 200, 409 conflict, 403, 400)."""
 
     serializer_class = FindingBatchSerializer
@@ -123,7 +140,7 @@ class FindingBatchView(ApiView):
         return response
 
 
-class FindingSubmissionView(ApiView):
+class FindingSubmissionView(CaptureWriteView):
     """Send one finding under its client UUID; answers with the status of what happened."""
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
@@ -143,7 +160,7 @@ class UploadOpenSerializer(serializers.Serializer):
     sha256 = serializers.CharField(max_length=64)
 
 
-class UploadListView(ApiView):
+class UploadListView(CaptureWriteView):
     """Open (or reopen) the upload of one photo; answers how many bytes already arrived."""
 
     serializer_class = UploadOpenSerializer
@@ -160,7 +177,7 @@ class UploadListView(ApiView):
         return Response(uploads.session_state(session), status=201 if created else 200)
 
 
-class UploadView(ApiView):
+class UploadView(CaptureWriteView):
     """One piece of a photo: the raw bytes, with the Upload-Offset header saying where they start."""
 
     parser_classes = [RawBody]
@@ -193,7 +210,7 @@ class SyncCheckSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
 
 
-class SyncCheckView(ApiView):
+class SyncCheckView(CaptureWriteView):
     """Which of these submissions and photos the server holds: a sync is finished only when all are."""
 
     serializer_class = SyncCheckSerializer
@@ -223,7 +240,7 @@ class ConflictResolveSerializer(serializers.Serializer):
                                          "with the stored row_version as base_version.")  # fmt: skip
 
 
-class ConflictResolveView(ApiView):
+class ConflictResolveView(CaptureWriteView):
     """The monitor keeps the stored answer: the conflict is closed, the tablet's version stays on record."""
 
     serializer_class = ConflictResolveSerializer

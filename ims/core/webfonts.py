@@ -9,7 +9,8 @@ without them downloads ours, and then only the glyphs the page shows:
   its characters, and the browser downloads a slice only when the page shows one of them. The characters of
   our interface come first, ranked by how many messages use them (the first slice holds what nearly every
   page shows), then those of our content by how many texts use them; the rest of GB 2312 follows in code
-  point order. Bold Chinese is synthesized by the browser: bold slices would double what a page downloads.
+  point order, its everyday first level in small slices (a factory's name costs a few of them). Bold
+  Chinese is synthesized by the browser: bold slices would double what a page downloads.
 - The language switcher names each language in its own script: a font of just those glyphs (a few KiB)
   keeps an English page from downloading a Khmer or Chinese font for two words.
 
@@ -91,7 +92,8 @@ CHINESE_RANGES = ((0x2E80, 0x2FDF), (0x3000, 0x303F), (0x3100, 0x312F), (0x31C0,
                   (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF))  # fmt: skip
 FIRST_SLICE = 300  # characters: the interface's most used, on nearly every Chinese page
 RANKED_SLICE = 200
-REST_SLICE = 150
+COMMON_SLICE = 50
+RARE_SLICE = 200
 # Names the platforms' own fonts go by (full and PostScript names, which local() matches):
 # Noto on Android and Linux, Khmer Sangam and PingFang on Apple devices, Khmer UI and YaHei on Windows.
 LOCAL_KHMER = {
@@ -144,25 +146,35 @@ def rank_by_use(texts, ranges):
 
 
 def chinese_slices(interface_texts, content_texts):
-    """[(code points, unicode-range)], rarest slice first: where ranges overlap the rule declared last wins."""
+    """[(code points, unicode-range)], rarest first: where ranges overlap, the rule declared last wins."""
     ranked = rank_by_use(interface_texts, CHINESE_RANGES)
     known = set(ranked)
     ranked += [codepoint for codepoint in rank_by_use(content_texts, CHINESE_RANGES) if codepoint not in known]
     known = set(ranked)
-    rest = sorted({ord(c) for c in gb2312_characters() if in_ranges(ord(c), CHINESE_RANGES)} - known)
+    common, rare = [], []
+    for character in gb2312_characters():
+        codepoint = ord(character)
+        if in_ranges(codepoint, CHINESE_RANGES) and codepoint not in known:
+            # GB 2312's second level (lead bytes 0xD8 on) holds its rarer characters.
+            (rare if character.encode("gb2312")[0] >= 0xD8 else common).append(codepoint)
     slices = []
-    chunks = [rest[start : start + REST_SLICE] for start in range(0, len(rest), REST_SLICE)]
+    rare.sort()
+    chunks = [rare[start : start + RARE_SLICE] for start in range(0, len(rare), RARE_SLICE)]
     for index, chunk in enumerate(chunks):
-        # A rest slice answers for every Chinese code point up to the next one's first, so its range stays
-        # short; the ranked slices, declared after it, take back their own characters inside that span.
+        # A rare slice answers for every Chinese code point up to the next one's first, so its range stays short;
+        # the slices declared after it take back their own characters inside that span.
         last = chunks[index + 1][0] - 1 if index + 1 < len(chunks) else chunk[-1]
         spans = [(max(start, chunk[0]), min(end, last)) for start, end in CHINESE_RANGES]
         slices.append((tuple(chunk), ", ".join(f"U+{a:X}-{b:X}" for a, b in spans if a <= b)))
+    # Everyday characters our texts do not use (a factory's name, a note) come in small slices, so a page
+    # showing a few of them downloads little.
+    common.sort()
+    slices += [(tuple(common[start : start + COMMON_SLICE]), None) for start in range(0, len(common), COMMON_SLICE)]
     ranked_chunks = [ranked[:FIRST_SLICE]] + [
         ranked[start : start + RANKED_SLICE] for start in range(FIRST_SLICE, len(ranked), RANKED_SLICE)
     ]
-    slices += [(tuple(sorted(chunk)), unicode_range(chunk)) for chunk in reversed(ranked_chunks) if chunk]
-    return slices
+    slices += [(tuple(sorted(chunk)), None) for chunk in reversed(ranked_chunks) if chunk]
+    return [(codepoints, ranges or unicode_range(codepoints)) for codepoints, ranges in slices]
 
 
 def unicode_range(codepoints):

@@ -23,7 +23,9 @@ def _normalised(text):
 class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("Why the finding is wrong"), widget=_textarea(6))
     language = forms.ChoiceField(
-        label=_("Language of your text"), choices=LANGUAGE_CHOICES, widget=forms.Select(attrs={"class": "language-names"})
+        label=_("Language of your text"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.Select(attrs={"class": "language-names"}),  # see .language-names in ims.css
     )
 
     def clean_text(self):

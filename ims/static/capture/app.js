@@ -811,8 +811,8 @@
     try {
       await uploadPhoto(photo);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.status === 401) {
-        throw error;
+      if (!(error instanceof ApiError) || error.status === 401 || error.status >= 500) {
+        throw error; // no connection, signed out or the server's own trouble: the next sync tries again
       }
       photo.error = format(strings.error, { message: error.message });
       await store.put("photos", photo);
