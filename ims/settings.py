@@ -80,9 +80,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served compressed (brotli, gzip) and immutable
-    # Pages and JSON compressed with gzip. Pages with a CSRF token stay safe from BREACH: Django masks the
-    # token anew in every response and GZipMiddleware pads each response by a random length.
-    "django.middleware.gzip.GZipMiddleware",
+    # Pages and JSON compressed with gzip (Django's GZipMiddleware). BREACH, for pages with a CSRF token: Django
+    # masks the token anew in every response, and the middleware pads each response by a random length.
+    "ims.core.compression.ResponseCompressionMiddleware",
     "ims.core.caching.CachePolicyMiddleware",  # public pages stored and revalidated, the rest no-store
     "django.middleware.http.ConditionalGetMiddleware",  # ETags from the content, 304 when unchanged
     "ims.core.compression.RequestDecompressionMiddleware",  # gzip request bodies (the capture app's sync)

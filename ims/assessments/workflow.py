@@ -178,6 +178,21 @@ class FindingChange:
     client_uuid: object = None  # given to the finding if this change creates it
 
 
+@dataclass(frozen=True)
+class Saved:
+    """A change save_findings accepted: the finding as stored, and whether it was created, updated or unchanged."""
+
+    finding: Finding
+    how: str
+
+
+@dataclass(frozen=True)
+class _Question:
+    pk: int
+    code: str
+    cluster: str
+
+
 def save_finding(assessment, *, question_code, answer, actor, note="", note_language="en", expected_version=None,
                  client_uuid=None):  # fmt: skip
     """Create or change one finding; an edit based on an outdated version is refused, never lost.
@@ -189,27 +204,24 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
     (outcome,) = save_findings(assessment, [change], actor)
     if isinstance(outcome, DomainError):
         raise outcome
-    return outcome
+    return outcome.finding
 
 
 @transaction.atomic
 def save_findings(assessment, changes, actor):
     """save_finding for many questions at once (each question at most once), each change on its own.
 
-    Returns, in order, the saved Finding or the DomainError that refused each change. The queries do not grow
-    with the number of changes (one per cluster for the edit rights, a handful for the rest), so a tablet
-    sends a whole checklist in one request. Stored findings are locked while they are compared and changed.
+    Returns, in order, a Saved or the DomainError that refused each change. The queries do not grow with the
+    number of changes (one per cluster for the edit rights, a handful for the rest), so a tablet sends a
+    whole checklist in one request. Stored findings are locked while they are compared and changed.
     """
     changes = list(changes)
     codes = [change.question_code for change in changes]
     if len(set(codes)) != len(codes):
         raise ValueError("save_findings takes each question at most once")
-    questions = {
-        question.code: question
-        for question in assessment.checklist_version.questions.select_related("compliance_point__cluster").filter(
-            code__in=codes
-        )
-    }
+    # Codes and clusters only, as plain values: question rows carry their texts in three languages.
+    rows = assessment.checklist_version.questions.filter(code__in=codes)
+    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
     assessment = Assessment.objects.get(pk=assessment.pk)
     rights = _EditRights(assessment, actor)
     outcomes = [None] * len(changes)
@@ -220,11 +232,10 @@ def save_findings(assessment, changes, actor):
             accepted.append((index, change, question, rights.check(change, question)))
         except DomainError as error:
             outcomes[index] = error
+    locked = Finding.objects.select_for_update(of=("self",)).select_related("updated_by")
+    question_ids = [question.pk for _index, _change, question, _version in accepted]
     stored = {
-        finding.question_id: finding
-        for finding in Finding.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
-        .filter(assessment=assessment, question__in=[question for _index, _change, question, _version in accepted])
+        finding.question_id: finding for finding in locked.filter(assessment=assessment, question__in=question_ids)
     }
     now = timezone.now()
     created, changed = [], []
@@ -232,19 +243,20 @@ def save_findings(assessment, changes, actor):
         values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language}
         finding = stored.get(question.pk)
         if finding is None:
-            finding = Finding(assessment=assessment, question=question, updated_by=actor,
+            finding = Finding(assessment=assessment, question_id=question.pk, updated_by=actor,
                               client_uuid=change.client_uuid, **values)  # fmt: skip
             created.append((index, finding))
-        elif any(getattr(finding, name) != value for name, value in values.items()):
-            if expected_version != finding.row_version:
-                outcomes[index] = _stale(finding)
-                continue
+            outcomes[index] = Saved(finding, "created")
+        elif all(getattr(finding, name) == value for name, value in values.items()):
+            outcomes[index] = Saved(finding, "unchanged")
+        elif expected_version != finding.row_version:
+            outcomes[index] = _stale(finding)
+        else:
             for name, value in values.items():
                 setattr(finding, name, value)
             finding.updated_by, finding.updated_at, finding.row_version = actor, now, finding.row_version + 1
             changed.append(finding)
-        finding.question = question
-        outcomes[index] = finding
+            outcomes[index] = Saved(finding, "updated")
     Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
     _create(created, outcomes)
     return outcomes
@@ -280,7 +292,7 @@ class _EditRights:
                 _("Findings cannot change while the assessment is %(status)s.")
                 % {"status": assessment.get_status_display().lower()}
             )
-        cluster = question.compliance_point.cluster.code
+        cluster = question.cluster
         if cluster not in self.clusters:
             self.clusters[cluster] = can_edit_findings(assessment, self.actor, cluster)
         if not self.clusters[cluster]:

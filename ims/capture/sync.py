@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,8 +98,10 @@ def finding_state(finding):
 
 
 def _stored_findings(assessment, question_codes):
+    # The question's code alone: its texts in three languages are most of a question row.
     findings = Finding.objects.filter(assessment=assessment, question__code__in=question_codes)
-    return {finding.question.code: finding for finding in findings.select_related("question", "updated_by")}
+    findings = findings.select_related("updated_by").annotate(code=F("question__code"))
+    return {finding.code: finding for finding in findings}
 
 
 def _replay(receipt, submission, finding):
@@ -140,47 +143,44 @@ def apply_submissions(assessment, submissions, actor, source=Source.TABLET):
 
 @transaction.atomic
 def _apply_round(assessment, items, actor, source):
-    receipts = SubmissionReceipt.objects.filter(
-        client_uuid__in=[submission.client_uuid for _index, submission in items]
-    )
+    identifiers = [submission.client_uuid for _index, submission in items]
+    receipts = SubmissionReceipt.objects.filter(client_uuid__in=identifiers)
     receipts = {receipt.client_uuid: receipt for receipt in receipts.select_related("conflict")}
-    before = _stored_findings(assessment, [submission.question for _index, submission in items])
-    results, fresh, refused = [], [], []
+    replays, fresh, refused = [], [], []
     for index, submission in items:
         receipt = receipts.get(submission.client_uuid)
         if receipt is None:
             fresh.append((index, submission))
         elif receipt.assessment_id == assessment.pk and receipt.content_sha256 == submission.content_sha256():
-            results.append((index, _replay(receipt, submission, before.get(submission.question))))
+            replays.append((index, submission, receipt))
         else:
             message = _("This identifier was already sent with different content; the server kept the first.")
             refused.append((index, submission, message, False))
     changes = [
         FindingChange(submission.question, submission.answer, submission.note, submission.note_language,
-                      submission.base_version, None if submission.question in before else submission.client_uuid)
+                      submission.base_version, submission.client_uuid)
         for _index, submission in fresh
     ]  # fmt: skip
-    new_receipts = []
+    results, new_receipts = [], []
     for (index, submission), outcome in zip(fresh, save_findings(assessment, changes, actor), strict=True):
         if isinstance(outcome, Conflict):
             refused.append((index, submission, outcome.message, True))
-            continue
-        if isinstance(outcome, DomainError):
+        elif isinstance(outcome, DomainError):
             result = Result(submission, outcome.status, outcome.code, message=outcome.message,
                             details=outcome.details, error=outcome)  # fmt: skip
             results.append((index, result))
-            continue
-        previous = before.get(submission.question)
-        if previous is None:
-            code = SubmissionReceipt.Outcome.CREATED
-        elif outcome.row_version != previous.row_version:
-            code = SubmissionReceipt.Outcome.UPDATED
         else:
-            code = SubmissionReceipt.Outcome.UNCHANGED
-        new_receipts.append(_receipt(assessment, submission, outcome, code, actor, source))
-        results.append((index, Result(submission, 201 if code == "created" else 200, code, outcome)))
+            new_receipts.append(_receipt(assessment, submission, outcome.finding, outcome.how, actor, source))
+            status = 201 if outcome.how == SubmissionReceipt.Outcome.CREATED else 200
+            results.append((index, Result(submission, status, outcome.how, outcome.finding)))
     went_through = [receipt.question_code for receipt in new_receipts]
-    results += _record_conflicts(assessment, refused, before, actor, source, new_receipts)
+    # What is stored, for replies that show it: only for replays and refusals (a fresh batch needs none).
+    stored = (
+        _stored_findings(assessment, [item[1].question for item in replays + refused]) if replays or refused else {}
+    )
+    results += [(index, _replay(receipt, submission, stored.get(submission.question)))
+                for index, submission, receipt in replays]  # fmt: skip
+    results += _record_conflicts(assessment, refused, stored, actor, source, new_receipts)
     SubmissionReceipt.objects.bulk_create(new_receipts)
     if went_through:
         # The monitor's newer submissions went through: their open conflicts on those questions are settled.

@@ -1,8 +1,12 @@
-"""Request bodies sent compressed (`Content-Encoding: gzip`), as the capture app sends its sync requests.
+"""Compression both ways.
 
-Django reads bodies as they arrive; this middleware, before anything reads one, replaces a gzip body with
-its decompressed bytes. The compressed body is held to DATA_UPLOAD_MAX_MEMORY_SIZE like any other, and so is
-what it unpacks to (a small body that unpacks to gigabytes is refused at the limit, never unpacked whole).
+Responses: Django's GZipMiddleware (which pads each response by a random length, against BREACH), minus
+files that are compressed already (photos, PDFs, spreadsheets): gzip would spend time and save nothing.
+
+Requests: bodies sent with `Content-Encoding: gzip`, as the capture app sends its sync requests. Before
+anything reads one, the body is replaced by its decompressed bytes. The compressed body is held to
+DATA_UPLOAD_MAX_MEMORY_SIZE like any other, and so is what it unpacks to (a small body that unpacks to
+gigabytes is refused at the limit, never unpacked whole).
 """
 
 import io
@@ -10,9 +14,18 @@ import zlib
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils.translation import gettext as _
 
 GZIP = 31  # zlib's wbits for a gzip header and trailer
+COMPRESSED_TYPES = ("image/", "video/", "application/pdf", "application/zip", "application/vnd.openxmlformats")
+
+
+class ResponseCompressionMiddleware(GZipMiddleware):
+    def process_response(self, request, response):
+        if response.get("Content-Type", "").startswith(COMPRESSED_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 def _error(status, code, message):

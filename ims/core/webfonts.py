@@ -1,18 +1,21 @@
 """Fonts for Khmer and Chinese, built from font packages installed from PyPI.
 
-Web pages. Most phones and tablets have Khmer and Chinese fonts of their own, so the stylesheet
-(`webfonts/fonts.css`, written by `manage.py build_webfonts`) names them first with local(): only a device
-without them downloads ours, and then only the glyphs the page shows:
-- Khmer: static Regular and Bold instances of Noto Sans Khmer cut to the Khmer script (about 17 KiB each).
-- Chinese: a static Regular instance of Noto Sans SC for GB 2312 plus every character our catalogs and
-  content use, split into slices the way large CJK web fonts are served: each slice's `unicode-range` lists
-  its characters, and the browser downloads a slice only when the page shows one of them. The characters of
+Web pages. Most phones and tablets have Khmer and Chinese fonts of their own, so the stylesheets (written
+by `manage.py build_webfonts`) name them first with local(): only a device without them downloads ours,
+and then only the glyphs the page shows:
+- Khmer (`webfonts/fonts.css`, every page): static Regular and Bold instances of Noto Sans Khmer cut to
+  the Khmer script, about 17 KiB each.
+- Chinese (`webfonts/fonts-chinese.css`, Chinese pages and the capture screen; elsewhere a factory's
+  Chinese name is drawn with the device's own Chinese font, which Android, iOS, Windows and macOS have):
+  a static Regular instance of Noto Sans SC for GB 2312 plus every character our catalogs and content
+  use, split into slices the way large CJK web fonts are served: each slice's `unicode-range` lists its
+  characters, and the browser downloads a slice only when the page shows one of them. The characters of
   our interface come first, ranked by how many messages use them (the first slice holds what nearly every
   page shows), then those of our content by how many texts use them; the rest of GB 2312 follows in code
-  point order, its everyday first level in small slices (a factory's name costs a few of them). Bold
-  Chinese is synthesized by the browser: bold slices would double what a page downloads.
-- The language switcher names each language in its own script: a font of just those glyphs (a few KiB)
-  keeps an English page from downloading a Khmer or Chinese font for two words.
+  point order, its everyday first level in small slices. Bold Chinese is synthesized by the browser: bold
+  slices would double what a page downloads.
+- The language switcher names each language in its own script: a font of just those glyphs (a few KiB,
+  in fonts.css) keeps an English page from downloading a Khmer or Chinese font for two words.
 
 PDF reports. WeasyPrint lays out static fonts far faster than variable ones, so each script gets a static
 Regular and Bold instance (whole, since a monitor's note may use any character; WeasyPrint embeds only the
@@ -106,7 +109,8 @@ LOCAL_CHINESE = ("Noto Sans SC", "Noto Sans SC Regular", "NotoSansSC-Regular", "
                  "Noto Sans CJK SC Regular", "NotoSansCJKsc-Regular", "Source Han Sans SC Regular",
                  "SourceHanSansSC-Regular", "PingFang SC Regular", "PingFangSC-Regular", "Microsoft YaHei",
                  "MicrosoftYaHei")  # fmt: skip
-STYLESHEET = "fonts.css"
+STYLESHEET = "fonts.css"  # every page: the language names and Khmer
+CHINESE_STYLESHEET = "fonts-chinese.css"  # Chinese pages (and the capture screen, which shows all three)
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+import csv
 import json
 
 from babel.messages.pofile import read_po
@@ -31,12 +32,14 @@ def _strings(value):
 
 
 def content_texts():
-    """Every text of the content files (checklist, sheets, places, training), in every language."""
-    return [
-        text
-        for path in sorted((settings.BASE_DIR / "content").rglob("*.json"))
-        for text in _strings(json.loads(path.read_text(encoding="utf-8")))
-    ]
+    """Every text of the content files (checklist, sheets, places, training, the demo factories, whose names
+    show the words factory names are made of), in every language."""
+    content = settings.BASE_DIR / "content"
+    texts = [text for path in sorted(content.rglob("*.json")) for text in _strings(json.loads(path.read_text("utf-8")))]
+    for path in sorted(content.rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            texts += [cell for row in csv.reader(handle) for cell in row]
+    return texts
 
 
 class Command(BaseCommand):
@@ -61,5 +64,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{family}: {len(files)} files, {size / 1024:.0f} KiB, {new} built")
         for name in webfonts.remove_stale(directory, fonts):
             self.stdout.write(f"{name}: removed (no longer built)")
-        if webfonts.write_if_changed(directory / webfonts.STYLESHEET, webfonts.stylesheet(fonts)):
-            self.stdout.write(f"{webfonts.STYLESHEET}: written")
+        chinese = [font for font in fonts if font.family == "IMS Chinese"]
+        everywhere = [font for font in fonts if font not in chinese]
+        for name, included in ((webfonts.STYLESHEET, everywhere), (webfonts.CHINESE_STYLESHEET, chinese)):
+            if webfonts.write_if_changed(directory / name, webfonts.stylesheet(included)):
+                self.stdout.write(f"{name}: written")
