@@ -147,7 +147,9 @@ def make_fixtures(batches):
         return transition(planned, "start", monitor).ref
 
     tablet = visit(factories[0], date(2026, 12, 8))
-    batch_refs = [visit(factory, date(2026, 12, 9)) for factory in factories[1:]]
+    batch_refs = [
+        visit(factories[1 + number % (len(factories) - 1)], date(2026, 12, 9)) for number in range(batches + 1)
+    ]
     from ims.assessments.models import Assessment
 
     report = Assessment.objects.filter(factory__ref="KH-0001", status="approved").order_by("-visit_start").first()
@@ -323,6 +325,7 @@ async def measure_page(browser, base, language, name, path, network):
         await page.goto(url, wait_until="load")
         await settle(page, recorder)
         cold = page_figures(list(recorder.requests.values()))
+        form_token = await page.locator('input[name="csrfmiddlewaretoken"]').count() > 0
         # Chinese characters the page shows outside the language switcher (a factory's Chinese name, say).
         chinese_text = await page.evaluate(
             """() => {
@@ -338,6 +341,7 @@ async def measure_page(browser, base, language, name, path, network):
         document = next(request for request in repeat if request["type"] == "Document")
         document["status"] = recorder.server_status.get(document["id"], document["status"])
         figures = {"language": language, "page": name, "network": network, **cold, "chinese_text": chinese_text,
+                   "form_token": form_token,
                    "repeat_status": document["status"],
                    "repeat_kib": round(sum(request["bytes"] for request in repeat) / 1024, 1)}  # fmt: skip
         say(f"{network} {language:7} {name:16} {figures['seconds']:6.2f} s {figures['kib']:8.1f} KiB "
@@ -606,7 +610,7 @@ def measure_server(fixtures):
     monitor = Client(HTTP_HOST="localhost")
     monitor.force_login(User.objects.get(email="bench.monitor@ims.demo"))
     runs = []
-    for ref in fixtures["batches"]:
+    for number, ref in enumerate(fixtures["batches"]):
         questions = Assessment.objects.get(ref=ref).checklist_version.questions.order_by("pk")[:200]
         items = [{"client_uuid": str(uuid.uuid4()), "question": question.code, "answer": "compliant",
                   "note": NOTES[index % len(NOTES)], "note_language": "en", "base_version": None}
@@ -615,7 +619,8 @@ def measure_server(fixtures):
         response, ms, queries, cpu_ms = timed(monitor, "post", path, data={"findings": items},
                                               content_type="application/json")  # fmt: skip
         assert response.status_code == 200, response.content[:300]
-        runs.append((ms, queries, cpu_ms))
+        if number:  # the first one loads the code it runs (a running server has it loaded)
+            runs.append((ms, queries, cpu_ms))
     results["batch_200_ms"] = round(statistics.median(ms for ms, _queries, _cpu in runs))
     results["batch_200_cpu_ms"] = round(statistics.median(cpu for _ms, _queries, cpu in runs))
     results["batch_200_queries"] = max(queries for _ms, queries, _cpu in runs)
@@ -670,8 +675,11 @@ def goal_rows(results):
         goal("en/km pages without Chinese text: Chinese font", f"{kib:.1f} KiB ({most['language']} {most['page']})",
              "<= 4 KiB", kib <= 4)  # fmt: skip
     if pages:
-        repeats = sum(1 for page in pages if page["repeat_status"] == 304)
-        goal("repeat visits answered 304", f"{repeats} of {len(pages)}", "all", repeats == len(pages))
+        # A page with a form carries a CSRF token made for this visitor: it has changed, and is never stored.
+        plain = [page for page in pages if not page.get("form_token")]
+        repeats = sum(1 for page in plain if page["repeat_status"] == 304)
+        goal("repeat visits answered 304 (pages without a form token)", f"{repeats} of {len(plain)}", "all",
+             repeats == len(plain))  # fmt: skip
     if tablet := results.get("tablet"):
         ready, reopen, kib = tablet["offline_ready_s"], tablet["reopen_ready_s"], tablet["reopen"]["down_kib"]
         goal("fresh tablet: signed in -> ready offline", f"{ready:.1f} s", "< 10 s", ready < 10)
@@ -760,7 +768,7 @@ def main():
     parser.add_argument("--parts", default="pages,tablet,server")
     parser.add_argument("--pages", help="only these public pages (comma-separated names; default: all)")
     parser.add_argument("--slow-pages", default="home,report summary", help="pages also loaded on slow 3G")
-    parser.add_argument("--batches", type=int, default=3, help="200-answer batches timed in process")
+    parser.add_argument("--batches", type=int, default=6, help="200-answer batches timed in process (after one)")
     parser.add_argument("--reuse", action="store_true", help="keep the database and static files of the last run")
     parser.add_argument("--save", type=Path)
     parser.add_argument("--baseline", type=Path)
