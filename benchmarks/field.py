@@ -737,7 +737,9 @@ def print_table(results, baseline):
     before = {(page["network"], page["language"], page["page"]): page for page in baseline.get("pages", [])}
     if results.get("pages"):
         print("\npages (fonts: web font KiB per script; repeat: status and KiB of the second visit)")
-        print(f"{'':34}{'before' + columns[6:] if before else ''}  {'now' + columns[3:] if before else columns}")
+        if before:
+            print(f"{'':34}{'before':^{len(columns)}}  {'now':^{len(columns)}}")
+        print(f"{'':34}{columns + '  ' if before else ''}{columns}")
         for page in results["pages"]:
             label = f"{page['network']} {page['language']} {page['page']}"
             previous = before.get((page["network"], page["language"], page["page"]))

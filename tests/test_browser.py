@@ -63,6 +63,10 @@ def test_checklist_page_shows_the_text_in_the_served_web_font(
     page.wait_for_function("document.fonts.status === 'loaded'")
 
     selector = f'[id="{question.code}"] .question-text'
+    # Compliance points are laid out (and their glyphs fetched) as they come into view (content-visibility).
+    page.locator(selector).scroll_into_view_if_needed()
+    page.wait_for_function("([selector]) => document.querySelector(selector).innerText.trim() !== ''", arg=[selector])
+    page.wait_for_function("document.fonts.status === 'loaded'")
     assert page.locator(selector).inner_text().strip() == expected.strip()
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator(".question").count() == Question.objects.filter(version=question.version).count()

@@ -993,8 +993,7 @@
     if (navigator.storage && navigator.storage.persist) {
       navigator.storage.persist(); // ask the browser never to evict captured work under storage pressure
     }
-    await loadLocal();
-    pkg = await store.get("packages", ref);
+    [pkg] = await Promise.all([store.get("packages", ref), loadLocal()]);
     if (pkg) {
       checklist = await loadChecklist(pkg, { offline: true });
       checklistUrl = pkg.checklist.url || null;
