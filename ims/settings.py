@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env.list("IMS_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "ims.core.admin_apps.AdminConfig",  # Django's admin, behind the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -14,6 +14,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from ims.core.errors import DomainError
+from ims.policy.guards import guard
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,7 @@ def handle_api_exception(exc, context):
     )
 
 
+@guard(**dict.fromkeys(("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), "public.read"))
 def unknown_endpoint(request, *args, **kwargs):
     """Any /api/v1/ address that names no endpoint: a JSON 404 rather than an HTML page.
 

@@ -14,6 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ims.assessments.models import Assessment, Evidence
 from ims.assessments.workflow import can_edit_findings
 from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.policy.table import IN_PUBLISHED_REVISION, IN_WORKING_COPY
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 LONGEST_SIDE = 2560
@@ -66,3 +67,24 @@ def attach_photo(finding, data, actor, client_uuid=None):
         client_uuid=client_uuid,
         uploaded_by=actor,
     )
+
+
+def evidence_state(evidence):
+    """Whether a photo is part of its assessment's latest published revision, or of the working copy only.
+
+    Revisions list their photos; revisions published before they did hold the photos uploaded by then.
+    """
+    revision = evidence.finding.assessment.revisions.order_by("-number").first()
+    if revision is None:
+        return IN_WORKING_COPY
+    listed = published_evidence_ids(revision)
+    published = evidence.uploaded_at <= revision.approved_at if listed is None else evidence.pk in listed
+    return IN_PUBLISHED_REVISION if published else IN_WORKING_COPY
+
+
+def published_evidence_ids(revision):
+    """The ids of the photos a revision published, or None for a revision that did not list them."""
+    findings = revision.snapshot["findings"]
+    if findings and "evidence" not in findings[0]:
+        return None
+    return {evidence_id for finding in findings for evidence_id in finding.get("evidence", ())}

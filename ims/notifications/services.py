@@ -14,9 +14,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.assessments.models import ReportRevision
 from ims.audit.models import record
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Invalid
 from ims.notifications.messages import render_email
 from ims.notifications.models import Notification
 
@@ -76,10 +77,6 @@ def _send_email(notification):
     return "sent"
 
 
-def can_handle_paper(user):
-    return user.is_authenticated and (user.is_superuser or user.is_programme_staff)
-
-
 def paper_queue():
     """Letters waiting to be printed and posted, factory by factory."""
     return (
@@ -92,8 +89,7 @@ def paper_queue():
 @transaction.atomic
 def mark_posted(notification_ids, actor):
     """Record that these letters went into the post; letters already marked are left as they are."""
-    if not can_handle_paper(actor):
-        raise NotAllowed(_("Only programme staff can handle paper copies."))
+    policy.require(actor, "paper.handle", message=_("Only programme staff can handle paper copies."))
     letters = list(
         Notification.objects.select_for_update(of=("self",))
         .select_related("contact__factory")
