@@ -21,13 +21,9 @@ from ims.core.errors import NotAllowed
 from ims.policy.rules import HasRole
 from ims.policy.subjects import (
     buyer_organisations,
-    forget_roles,
     grant_is_in_force,
-    granted_factory_ids,
     grants_in_force,
-    holds_role,
     is_programme_staff,
-    managed_factory_ids,
     roles_of,
     users_holding,
 )
@@ -36,14 +32,10 @@ from ims.policy.table import TABLE
 __all__ = [
     "allows",
     "buyer_organisations",
-    "forget_roles",
     "get_or_404",
     "grant_is_in_force",
-    "granted_factory_ids",
     "grants_in_force",
-    "holds_role",
     "is_programme_staff",
-    "managed_factory_ids",
     "may_ever",
     "require",
     "roles_of",

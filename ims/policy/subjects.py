@@ -32,15 +32,6 @@ def roles_of(user):
     return roles
 
 
-def forget_roles(user):
-    """After a membership changes, the next question about this user object reads them again."""
-    user.__dict__.pop("_policy_roles", None)
-
-
-def holds_role(user, *roles):
-    return bool(roles_of(user) & set(roles))
-
-
 def is_programme_staff(user):
     return bool(roles_of(user) & PROGRAMME_ROLES)
 
