@@ -32,6 +32,7 @@ from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
 from ims.factories.models import Factory
+from ims.operations.storage import verified_copy
 
 ACTION_BUTTONS = {
     "start": gettext_lazy("Start the assessment"),
@@ -502,7 +503,8 @@ def evidence(request, ref, pk):
     """Streams a stored photo, only to users who may see its assessment."""
     assessment = get_object_or_404(Assessment.objects.visible_to(request.user), ref=ref)
     item = get_object_or_404(Evidence, pk=pk, finding__assessment=assessment)
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    # Checked against the hash recorded at upload: a damaged copy is refused, never served as evidence.
+    response = FileResponse(verified_copy(item.file, item.sha256), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

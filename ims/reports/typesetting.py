@@ -7,10 +7,13 @@ with its threads and database connections. Each keeps its parsed stylesheet and 
 documents. This module imports nothing of Django so the workers stay small.
 """
 
+import ctypes
 import logging
 import multiprocessing
 import os
+import signal
 import ssl
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -22,11 +25,26 @@ logger = logging.getLogger(__name__)
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 MAX_WORKERS = 6  # one per document of a revision
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # A TLS context that is never used (documents fetch only file: and data: URLs) spares WeasyPrint
 # loading the system's certificates for every document.
 _UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 _typesetter = None  # (stylesheet source, FontConfiguration, parsed CSS) of this process
 _pool = None  # (stylesheet source, executor)
+
+
+def _start_worker(stylesheet):
+    """A pool worker's start: die with its parent, then parse the stylesheet.
+
+    The pool's parent is the fork server, which exits as soon as the process that uses the pool
+    (the task worker) is gone, even by SIGKILL; the kernel then kills the pool's workers too, so no
+    typesetting process outlives the task worker.
+    """
+    if sys.platform == "linux":
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent was already gone before the line above
+            os._exit(1)
+    configure(stylesheet)
 
 
 def configure(stylesheet):
@@ -58,7 +76,7 @@ def _executor(stylesheet):
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
         executor = ProcessPoolExecutor(
-            worker_count(), mp_context=context, initializer=configure, initargs=(stylesheet,)
+            worker_count(), mp_context=context, initializer=_start_worker, initargs=(stylesheet,)
         )
         _pool = (stylesheet, executor)
     return _pool[1]
