@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.tasks import task_backends
 from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
@@ -89,9 +90,8 @@ def _background_work():
     try:
         workers = alive(Heartbeat.Role.WORKER, now).count()
         scheduler = alive(Heartbeat.Role.SCHEDULER, now).exists()
-        from django.tasks import default_task_backend
-
-        if isinstance(default_task_backend, DatabaseBackend):
+        backend = task_backends["default"]
+        if isinstance(backend, DatabaseBackend):
             from django_tasks_db.models import DBTaskResult
 
             oldest = DBTaskResult.objects.ready().order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
@@ -100,7 +100,7 @@ def _background_work():
             tasks = {"ok": waited <= limit, "oldest_waiting_seconds": waited, "limit_seconds": limit}
             worker = {"ok": workers > 0, "alive": workers, "lease_seconds": settings.IMS_WORKER_LEASE_SECONDS}
         else:  # tasks run in the web process itself (the immediate backend): no worker to wait for
-            tasks = {"ok": True, "backend": type(default_task_backend).__name__}
+            tasks = {"ok": True, "backend": type(backend).__name__}
             worker = {"ok": True, "alive": workers, "required": False}
     except DatabaseError as error:
         failed = {"ok": False, "error": f"{type(error).__name__}: {error}"}
