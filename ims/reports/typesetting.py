@@ -7,25 +7,24 @@ with its threads and database connections. Each keeps its parsed stylesheet and 
 documents. This module imports nothing of Django so the workers stay small.
 """
 
-import ctypes
 import logging
 import multiprocessing
 import os
-import signal
 import ssl
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
+
+from ims.reports import lifeline
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates each step of every document at INFO level.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 MAX_WORKERS = 6  # one per document of a revision
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # A TLS context that is never used (documents fetch only file: and data: URLs) spares WeasyPrint
 # loading the system's certificates for every document.
 _UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -33,17 +32,10 @@ _typesetter = None  # (stylesheet source, FontConfiguration, parsed CSS) of this
 _pool = None  # (stylesheet source, executor)
 
 
-def _start_worker(stylesheet):
-    """A pool worker's start: die with its parent, then parse the stylesheet.
-
-    The pool's parent is the fork server, which exits as soon as the process that uses the pool
-    (the task worker) is gone, even by SIGKILL; the kernel then kills the pool's workers too, so no
-    typesetting process outlives the task worker.
-    """
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:  # the parent was already gone before the line above
-            os._exit(1)
+def _start_worker(stylesheet, fork_server):
+    """A pool process's start: die with the fork server (which dies with the task worker), then parse
+    the stylesheet. No typesetting process outlives the process that uses the pool."""
+    lifeline.die_with_parent(fork_server)
     configure(stylesheet)
 
 
@@ -74,10 +66,13 @@ def _executor(stylesheet):
         if _pool is not None:
             _pool[1].shutdown(wait=False)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([lifeline.__name__, __name__])
+        os.environ[lifeline.PARENT] = str(os.getpid())  # read by the fork server when it starts
+        forkserver.ensure_running()
         executor = ProcessPoolExecutor(
-            worker_count(), mp_context=context, initializer=_start_worker, initargs=(stylesheet,)
-        )
+            worker_count(), mp_context=context, initializer=_start_worker,
+            initargs=(stylesheet, forkserver._forkserver._forkserver_pid),
+        )  # fmt: skip
         _pool = (stylesheet, executor)
     return _pool[1]
 
