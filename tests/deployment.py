@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -98,8 +100,13 @@ class PostgresCluster:
             shutil.chown(self.directory, "postgres", "postgres")
 
     def _as_owner(self, *command):
+        """Run a server command as the data folder's owner. Its output goes to a file, not a pipe: a server
+        started by pg_ctl keeps what it inherited open, and a pipe would then never reach its end."""
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return subprocess.run([*prefix, *command], check=True, capture_output=True, text=True)
+        with open(self.directory / "commands.log", "ab") as output:
+            result = subprocess.run([*prefix, *command], stdout=output, stderr=subprocess.STDOUT)
+        if result.returncode != 0:
+            raise AssertionError(f"{command[0]} failed: {(self.directory / 'commands.log').read_text()[-2000:]}")
 
     def start(self):
         if not self.data.exists():
@@ -111,7 +118,8 @@ class PostgresCluster:
 
     def restart(self):
         """A fast restart, as `pg_ctlcluster restart` does: open connections are terminated."""
-        self._as_owner(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+        self._as_owner(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.directory / "log"), "-m", "fast",
+                       "-w", "restart")  # fmt: skip
 
     def stop(self):
         if (self.data / "postmaster.pid").exists():
@@ -290,10 +298,13 @@ class Deployment:
             process.wait(timeout=timeout)
 
     def stop_all(self):
+        """Kill every process started, and everything below each (supervisord puts its programs in process
+        groups of their own)."""
         for process in self.processes:
             if process.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
+                for pid in descendants(process.pid) | {process.pid}:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 process.wait()
         self.processes = []
 
@@ -398,3 +409,45 @@ def _questions(node):
     elif isinstance(node, list):
         for value in node:
             yield from _questions(value)
+
+
+class WebSession:
+    """A signed-in browser session without a browser, over plain HTTP behind a pretended TLS proxy.
+
+    Cookies are kept by hand: production cookies are Secure, which an HTTP client would not send back.
+    """
+
+    def __init__(self, base, headers=None):
+        self.base, self.headers, self.cookies = base, headers or {}, {}
+
+    def request(self, method, path, form=None, base=None):
+        base = base or self.base
+        headers = {**self.headers, "Accept-Language": "en"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            origin = "https://" + urllib.parse.urlsplit(base).netloc
+            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": origin,
+                            "Referer": origin + path})  # fmt: skip
+        request = urllib.request.Request(base + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
+                status, content, received = response.status, response.read(), response.headers
+        except urllib.error.HTTPError as error:
+            status, content, received = error.code, error.read(), error.headers
+        for header in received.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return status, content
+
+    def sign_in(self, email, password=PASSWORD):
+        path = "/en/accounts/login/"
+        status, page = self.request("GET", path)
+        assert status == 200, status
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1).decode()
+        status, _page = self.request("POST", path, {"csrfmiddlewaretoken": token, "username": email,
+                                                    "password": password})  # fmt: skip
+        assert status == 302, f"sign-in answered {status}"
+        return self

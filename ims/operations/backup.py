@@ -24,6 +24,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from ims.operations.storage import prepare as prepare_storage
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
@@ -167,7 +169,7 @@ def restore(directory, progress=print):
         )
     if connection.introspection.table_names():
         raise BackupRefused("The database is not empty: restore into a new, empty database.")
-    _ensure_bucket()
+    prepare_storage()  # a dropped bucket is created again, private
     media = [entry for entry in manifest["files"] if entry["kind"] == "media"]
     occupied = [entry["name"] for entry in media if default_storage.exists(entry["name"])]
     if occupied:
@@ -188,22 +190,6 @@ def restore(directory, progress=print):
             raise BackupRefused(f"{stored} reads back with another SHA-256 than the backup's.")
     progress(f"Media: {len(media)} file(s) restored and read back intact")
     return manifest
-
-
-def _ensure_bucket():
-    """A bucket that was dropped is created again (private, as the storage settings have it)."""
-    bucket = getattr(default_storage, "bucket_name", None)
-    if not bucket:
-        return
-    client = default_storage.connection.meta.client
-    from botocore.exceptions import ClientError
-
-    try:
-        client.head_bucket(Bucket=bucket)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
-            raise
-        client.create_bucket(Bucket=bucket)
 
 
 def _restore_database(dump):

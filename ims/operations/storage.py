@@ -80,3 +80,22 @@ def matches(field_file, sha256):
     except (DamagedFile, FileNotFoundError):
         return False
     return True
+
+
+def prepare():
+    """Make sure the media storage exists: the bucket (created private if missing) or the folder."""
+    from django.core.files.storage import default_storage
+
+    bucket = getattr(default_storage, "bucket_name", None)
+    if not bucket:
+        os.makedirs(default_storage.location, exist_ok=True)
+        return f"Media folder {default_storage.location} is ready."
+    client = default_storage.connection.meta.client
+    try:
+        client.head_bucket(Bucket=bucket)
+        return f"Bucket {bucket} exists."
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
+            raise
+    client.create_bucket(Bucket=bucket)
+    return f"Bucket {bucket} created."
