@@ -7,19 +7,23 @@ Each test runs `manage.py run_worker` processes against a database of its own, o
 """
 
 import asyncio
+import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 
-from tests.deployment import ROOT, Deployment, descendants, running, wait_until
+from tests.deployment import PASSWORD, ROOT, ApiClient, Deployment, descendants, running, wait_until
 from tests.smtp import HOST, SmtpServer, _Collector
 
 CONTACTS = ["owner@factory.example", "hr@factory.example", "gm@factory.example"]
@@ -190,8 +194,6 @@ def test_a_full_media_disk_during_a_rerendering_keeps_the_old_pdf_served_intact(
     namespace = ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script]
     result = subprocess.run(namespace, cwd=ROOT, env=deployment.environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-3000:]
-    import json
-
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert outcome["render_error"] == "OSError: errno 28"  # ENOSPC, from the kernel
@@ -202,6 +204,43 @@ def test_a_full_media_disk_during_a_rerendering_keeps_the_old_pdf_served_intact(
     # Once there is room again, the re-rendering goes through and the new PDF is what is served.
     assert outcome["new_sha256"] != outcome["old"]["sha256"]
     assert outcome["served_after_sha256"] == outcome["new_sha256"]
+
+
+@pytest.fixture
+def sqlite_deployment(template, tmp_path):
+    """A deployment on a SQLite file whatever the suite's database: the template's copy, or a new one."""
+    if _database_kind() == "sqlite3":
+        copy = tmp_path / "ims.sqlite3"
+        shutil.copyfile(urlsplit(template[0]).path, copy)
+        deployment = Deployment(tmp_path / "deployment", f"sqlite:///{copy}")
+    else:
+        deployment = Deployment(tmp_path / "deployment", f"sqlite:///{tmp_path / 'ims.sqlite3'}")
+        deployment.manage("migrate", "--noinput", "-v0")
+        deployment.manage("load_content", "-v0")
+        deployment.scenario("seed")
+    yield deployment
+    deployment.stop_all()
+
+
+def test_while_a_long_import_holds_sqlites_write_lock_pages_read_and_writes_answer_busy_not_500(sqlite_deployment):
+    _web, base = sqlite_deployment.start_web(IMS_WEB_PROCESSES=1)
+    database = urlsplit(sqlite_deployment.environment["DATABASE_URL"]).path
+    sign_in = {"email": "monitor@programme.example", "password": PASSWORD}
+    # An import's transaction, as import_assessments holds it: SQLite's one writer lock, for a long time.
+    importer = sqlite3.connect(database, isolation_level=None)
+    importer.execute("BEGIN IMMEDIATE")
+    try:
+        assert ApiClient(base).call("GET", "/en/factories/")[0] == 200  # readers are not blocked (WAL)
+        request = urllib.request.Request(base + "/api/v1/auth/token/", data=json.dumps(sign_in).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as busy:
+            urllib.request.urlopen(request, timeout=60)
+        assert (busy.value.code, busy.value.headers["Retry-After"]) == (503, "5")
+        assert json.loads(busy.value.read())["error"] == "busy"
+    finally:
+        importer.rollback()
+        importer.close()
+    assert "token" in ApiClient(base).json("POST", "/api/v1/auth/token/", sign_in)  # once the import is done
 
 
 def _all_done(deployment):

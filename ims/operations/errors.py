@@ -2,7 +2,7 @@
 
 - The database is unreachable (a restart, a failover): 503 with Retry-After, so clients (and the
   offline capture app) try again.
-- SQLite is locked by a long import: 503 "an import is running", likewise.
+- SQLite is locked by a long import (or another writer): 503 "busy", likewise.
 - A stored file no longer matches its hash: 500 that says so (it is logged as an error too).
 
 Each in the caller's format: the API's JSON error shape under /api/ or for JSON clients, else a small
@@ -33,7 +33,7 @@ def unavailability(error):
 def _answer(code):
     """(status, title, message) of an answer that a page and a JSON client get alike."""
     if code == "busy":
-        return 503, _("An import is running"), _("The database is busy with an import. Try again in a moment.")
+        return 503, _("Busy"), _("The database is busy with other work, such as an import. Try again in a moment.")
     if code == "database":
         return 503, _("Briefly unavailable"), _("The database is briefly unavailable. Try again in a moment.")
     return 500, _("Damaged file"), _("The stored file is damaged and cannot be served. The error has been logged.")
