@@ -268,13 +268,19 @@ CRONTASK = {"REDIS_URL": IMS_CACHE_URL or None}
 # Error reports go to Sentry (or a compatible service) only when a DSN is given.
 IMS_SENTRY_DSN = env.str("IMS_SENTRY_DSN", default="")
 if IMS_SENTRY_DSN:
+    import logging
+
     import sentry_sdk
+    from sentry_sdk.integrations.logging import LoggingIntegration
 
     sentry_sdk.init(
         dsn=IMS_SENTRY_DSN,
         environment=env.str("IMS_SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
         traces_sample_rate=env.float("IMS_SENTRY_TRACES_SAMPLE_RATE", default=0.0),
-        send_default_pii=False,
+        # Findings, notes and people's names stay out of error reports.
+        data_collection={"user_info": False, "http_bodies": []},
+        # Errors logged rather than raised (a failed task in the worker, a damaged file) are reported too.
+        integrations=[LoggingIntegration(event_level=logging.ERROR)],
     )
 
 # IMS_LOG_FORMAT=json: every log line, and one line per request, as a JSON object.

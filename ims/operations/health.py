@@ -75,13 +75,10 @@ def _storage():
         default_storage.connection.meta.client.head_bucket(Bucket=bucket)
         return {"bucket": bucket}
     location = default_storage.location
-    if not default_storage.exists("") or not _writable(location):
-        raise OSError(f"{location} is missing or not writable")
+    os.makedirs(location, exist_ok=True)  # as the first upload would
+    if not os.access(location, os.W_OK):
+        raise OSError(f"{location} is not writable")
     return {"folder": str(location)}
-
-
-def _writable(location):
-    return os.access(location, os.W_OK)
 
 
 def _background_work():
