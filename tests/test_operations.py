@@ -197,3 +197,27 @@ def test_errors_go_to_sentry_when_a_dsn_is_set():
     events = [(auth, body) for path, auth, body in _SentryIngest.received if path == "/api/7/envelope/"]
     assert any(b'"type":"event"' in body and b"typesetting failed for r1" in body for _auth, body in events)
     assert all("sentry_key=publickey" in auth for auth, _body in events)
+
+
+@pytest.mark.django_db
+def test_an_upload_the_storage_refuses_answers_507_in_json_and_keeps_nothing(settings, tmp_path, assessment, team):
+    from rest_framework.test import APIClient
+
+    from ims.assessments.models import Evidence
+    from tests.deployment import jpeg_photo, multipart
+
+    transition(assessment, "start", team.monitor)
+    answer_all(assessment, team.monitor)
+    (tmp_path / "a-file").write_text("the media folder cannot be created below a file")
+    settings.MEDIA_ROOT = tmp_path / "a-file" / "media"
+    client = APIClient()
+    client.force_authenticate(team.monitor)
+    body, content_type = multipart("photo", "exit.jpg", jpeg_photo(), "image/jpeg")
+    response = client.generic("POST", f"/api/v1/assessments/{assessment.ref}/findings/OS.8.7/evidence/", body,
+                              content_type=content_type, HTTP_ACCEPT_LANGUAGE="km")  # fmt: skip
+    assert response.status_code == 507
+    assert response.json()["error"] == "storage_failed"
+    assert (
+        response.json()["message"] == "មិនអាចរក្សាទុករូបថតនៅលើម៉ាស៊ីនមេបានទេ; គ្មានអ្វីត្រូវបានរក្សាទុកឡើយ។ សូមព្យាយាមម្តងទៀតនៅពេលក្រោយ។"
+    )
+    assert not Evidence.objects.exists()
