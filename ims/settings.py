@@ -229,6 +229,8 @@ TASKS = {
 # go through the app's own checks, which stream the file (no public or signed URL is handed out).
 IMS_S3_BUCKET = env.str("IMS_S3_BUCKET", default="")
 if IMS_S3_BUCKET:
+    from botocore.config import Config as _S3ClientConfig
+
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -241,8 +243,14 @@ if IMS_S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": 300,
             "file_overwrite": False,  # a new name for every write: a reader never sees half a file
-            "addressing_style": env.str("IMS_S3_ADDRESSING_STYLE", default="path"),
-            "signature_version": "s3v4",
+            # An unreachable store answers within seconds (/readyz, uploads), not after minutes of retries.
+            "client_config": _S3ClientConfig(
+                s3={"addressing_style": env.str("IMS_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
         },
     }
 
