@@ -99,6 +99,31 @@ def test_an_email_claimed_by_a_worker_whose_heartbeat_stopped_is_sent_without_wa
     assert smtp_server.received[0].message["Message-ID"] == f"<ims.notification.{notification.pk}@localhost>"
 
 
+@pytest.mark.django_db
+def test_the_hourly_retry_queues_emails_whose_sender_died_mid_send(settings, submitted, team):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.TASKS = DATABASE_BACKEND
+    contact = team.factory.contacts.create(email="owner@team.example", preferred_language="en")
+    transition(submitted, "approve", team.head)
+    revision = ReportRevision.objects.get()
+    notification = Notification.objects.create(revision=revision, contact=contact, channel="email", language="en")
+    workers.beat("worker-c", Heartbeat.Role.WORKER, timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(sending_since=timezone.now(), sending_by="worker-c")
+    retries = DBTaskResult.objects.filter(task_path="ims.notifications.tasks.notify_report_published")
+    before = retries.count()
+
+    output = StringIO()
+    call_command("retry_notifications", stdout=output)
+    assert output.getvalue().strip() == "Queued 0 report revision(s) for another try."  # still being sent
+    Heartbeat.objects.filter(pk="worker-c").update(seen_at=timezone.now() - timedelta(minutes=2))
+    call_command("retry_notifications", stdout=output)
+    assert output.getvalue().strip().endswith("Queued 1 report revision(s) for another try.")
+    assert retries.count() == before + 1 and retries.last().args_kwargs["args"] == [revision.pk]
+
+
 def test_healthz_answers_without_the_database(client):
     response = client.get("/healthz")
     assert (response.status_code, response.json()) == (200, {"status": "alive"})
