@@ -39,7 +39,7 @@ from ims.factories.models import Contact, Factory, Province
 from ims.goodpractice.models import GoodPracticeSheet
 from ims.notifications.models import Notification
 from ims.reports.models import Kind
-from ims.reports.rendering import rendered_document
+from ims.reports.rendering import verified_document
 from ims.responses.services import add_action, object_to_finding
 from ims.training import services as training
 from ims.training.catalogue import load_catalogue
@@ -195,7 +195,7 @@ def _assessments(world, users):
         world.objections[state] = object_to_finding(finding, manager, OBJECTION_TEXT, "en")
         world.actions[state] = add_action(finding, manager, ACTION_TEXT, "Mr Chan", date(2026, 12, 1))
         for kind in (Kind.DETAILED, Kind.SUMMARY):
-            rendered_document(assessment.current_revision(), kind, "en")
+            verified_document(assessment.current_revision(), kind, "en")
         if state == "correcting":
             transition(assessment, "reopen", head, comment=REOPEN_COMMENT)
             Finding.objects.filter(pk=finding.pk).update(note=DRAFT_NOTE)

@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import logging
 import uuid
 import warnings
 
@@ -13,8 +14,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ims.assessments.models import Assessment, Evidence
 from ims.assessments.workflow import can_edit_findings
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid, NotAllowed, StorageFailed
+from ims.operations.storage import STORAGE_ERRORS
 from ims.policy.table import IN_PUBLISHED_REVISION, IN_WORKING_COPY
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 LONGEST_SIDE = 2560
@@ -58,15 +62,21 @@ def attach_photo(finding, data, actor, client_uuid=None):
             if existing.finding_id == finding.pk and existing.sha256 == digest:
                 return existing
             raise Conflict(_("Another file was already sent under this identifier."))
-    return Evidence.objects.create(
-        finding=finding,
-        file=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),
-        content_type="image/jpeg",
-        size=len(encoded),
-        sha256=digest,
-        client_uuid=client_uuid,
-        uploaded_by=actor,
-    )
+    try:
+        return Evidence.objects.create(
+            finding=finding,
+            file=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),
+            content_type="image/jpeg",
+            size=len(encoded),
+            sha256=digest,
+            client_uuid=client_uuid,
+            uploaded_by=actor,
+        )
+    except STORAGE_ERRORS as error:  # the storage writes atomically: no partial file is left behind
+        logger.error("Evidence photo not stored: %s", error)
+        raise StorageFailed(
+            _("The photo could not be stored on the server; nothing was saved. Try again later.")
+        ) from error
 
 
 def evidence_state(evidence):

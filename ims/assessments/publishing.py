@@ -2,13 +2,13 @@
 
 from collections import defaultdict
 
-from django.db import transaction
 from django.dispatch import Signal
 
 from ims.assessments.models import Answer, ClusterResult, ReportRevision
 from ims.factories.models import WorkforceSnapshot
 
-# Sent once the revision is committed: notifications, report generation and statistics listen.
+# Sent inside the approval's transaction: notifications, report generation and statistics queue their
+# tasks in it (ims.operations.queue), so the revision and its tasks commit together or not at all.
 report_published = Signal()
 
 
@@ -115,7 +115,7 @@ def publish(assessment, actor, reason=""):
                 "source": WorkforceSnapshot.Source.ASSESSMENT,
             },
         )
-    transaction.on_commit(lambda: report_published.send(sender=ReportRevision, revision=revision))
+    report_published.send(sender=ReportRevision, revision=revision)
     return revision
 
 

@@ -29,6 +29,7 @@ from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
 from ims.factories.models import Factory
+from ims.operations.storage import verified_copy
 from ims.policy.guards import StepFromField, guard
 
 ACTION_BUTTONS = {
@@ -478,7 +479,8 @@ def evidence(request, ref, pk):
     )
     if not policy.allows(request.user, "evidence.read", item, state=evidence_state(item)):
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    # Checked against the hash recorded at upload: a damaged copy is refused, never served as evidence.
+    response = FileResponse(verified_copy(item.file, item.sha256), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

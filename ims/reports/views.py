@@ -45,14 +45,14 @@ def summary(request, ref, number):
 
 
 def _pdf_response(revision, kind, language):
-    from ims.reports.rendering import rendered_document  # loads WeasyPrint only where PDFs are served
+    from ims.reports.rendering import verified_document  # loads WeasyPrint only where PDFs are served
 
     if language not in LANGUAGES:
         raise Http404
-    rendered = rendered_document(revision, kind, language)
+    _rendered, pdf = verified_document(revision, kind, language)
     assessment = revision.assessment
     return FileResponse(
-        rendered.file.open("rb"),
+        pdf,
         content_type="application/pdf",
         filename=f"{assessment.ref}-r{revision.number}-{kind}-{language}.pdf",
     )
