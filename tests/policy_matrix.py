@@ -30,7 +30,7 @@ from ims.core.admin_site import AdminSite
 from ims.policy import rules
 from ims.policy.guards import StepFromField
 from ims.policy.table import TABLE
-from tests.policy_world import FRESH, NONCOMPLIANT, PASSWORD, PERSONAS, PUBLISHED_STATES, STATES, photo
+from tests.policy_world import FRESH, NONCOMPLIANT, PASSWORD, PERSONAS, PUBLISHED_STATES, STATES, UPLOAD_BYTES, photo
 
 ALLOWED_STATUSES = {200, 201, 204, 302, 304}
 REFUSED_STATUSES = {401, 403, 404, 409}
@@ -494,11 +494,9 @@ API = {
                                            "question": NONCOMPLIANT, "size": 10, "sha256": "a" * 64})},
     ),
     "capture_api:upload": Spec(
-        {"GET": "capture.take", "PUT": "finding.edit"}, json=True, writes={"PUT"},
-        states=lambda w: ["in_progress"],  # the upload the team's monitor started
-        args=lambda w, s: {"client_uuid": w.other["upload"].client_uuid},
-        bodies={"PUT": lambda w, s: Raw(w.other["upload_bytes"], "application/octet-stream",
-                                        {"HTTP_UPLOAD_OFFSET": "0"})},
+        {"GET": "capture.take", "PUT": "upload.continue"}, json=True, writes={"PUT"}, states=answered_states,
+        args=lambda w, s: {"client_uuid": w.uploads[s].client_uuid},
+        bodies={"PUT": lambda w, s: Raw(UPLOAD_BYTES, "application/octet-stream", {"HTTP_UPLOAD_OFFSET": "0"})},
     ),
     "capture_api:sync_check": Spec(
         {"POST": "capture.take"}, args=ref, states=every_state, json=True,
@@ -602,7 +600,7 @@ def rule_state(rule, state):
     """The state the rule reads: an assessment's, a photo's; none for other kinds."""
     if rule.kind.name == "evidence photo":
         return state[1]
-    if rule.kind.name == "assessment":
+    if rule.kind.name in ("assessment", "photo upload"):
         return state
     return None
 

@@ -62,7 +62,8 @@ ACTION_TEXT = "Remove every padlock from the emergency exits."
 class Persona:
     """Someone the tests sign in as: the roles they hold and their ties to the world's objects.
 
-    ties: "team" (on every assessment's team), "reporter" (sent the sync conflict from a tablet),
+    ties: "team" (on every assessment's team), "reporter" (sent the sync conflict and started the photo
+    uploads from a tablet),
     "factory" (manages Alpha), "grant" (a buyer Alpha grants access now), "session" (runs the training
     session), "admin site" (Django staff).
     """
@@ -110,6 +111,7 @@ class World:
     evidence: dict = field(default_factory=dict)  # (state, "in a published revision" | ...) -> Evidence
     objections: dict = field(default_factory=dict)  # state -> Objection
     actions: dict = field(default_factory=dict)  # state -> ActionPlanItem
+    uploads: dict = field(default_factory=dict)  # state -> UploadSession started while capturing
     grant: AccessGrant = None
     other: dict = field(default_factory=dict)  # everything else, by name
 
@@ -118,6 +120,9 @@ def photo(colour="red"):
     output = io.BytesIO()
     Image.new("RGB", (24, 24), colour).save(output, format="JPEG")
     return output.getvalue()
+
+
+UPLOAD_BYTES = photo("green")
 
 
 def _users(programme, alpha_org, beta_org, buyers, partner_org):
@@ -177,6 +182,7 @@ def _assessments(world, users):
         finding = _answer_everything(assessment, monitor)
         world.findings[state] = finding
         first = attach_photo(finding, photo("red"), monitor)
+        world.uploads[state] = _upload(assessment, monitor)
         if state == "in_progress":
             world.evidence[(state, "in the working copy only")] = first
             continue
@@ -238,18 +244,23 @@ def _advisory(world, users):
     world.other.update(cycle=cycle, roadmap_item=item, committee=committee, member=member)
 
 
+def _upload(assessment, monitor):
+    """A photo upload the team's monitor starts while capturing (its pieces may follow later)."""
+    data = UPLOAD_BYTES
+    session, _created = uploads.open_session(
+        Assessment.objects.get(pk=assessment.pk), client_uuid=uuid.uuid4(), question_code=NONCOMPLIANT,
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), actor=monitor,
+    )  # fmt: skip
+    return session
+
+
 def _capture(world, users):
     assessment = Assessment.objects.get(pk=world.assessments["in_progress"].pk)
     monitor = users["monitor_on_team"]
-    data = photo("green")
-    session, _created = uploads.open_session(
-        assessment, client_uuid=uuid.uuid4(), question_code=NONCOMPLIANT, size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), actor=monitor,
-    )  # fmt: skip
     stale = Submission(client_uuid=uuid.uuid4(), question="CL.1.1", answer=Answer.NOT_ASSESSED, base_version=99)
     conflict = apply_submission(assessment, stale, monitor).conflict
     assert conflict is not None, "the world needs a sync conflict to resolve"
-    world.other.update(upload=session, upload_bytes=data, conflict=conflict)
+    world.other.update(conflict=conflict)
 
 
 def _letters(world):

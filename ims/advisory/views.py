@@ -35,7 +35,7 @@ def visible_factories(user):
 def index(request):
     """Staff: the factories in an engagement and a way to reach any other; a factory: its own pages."""
     factories = visible_factories(request.user)
-    if not policy.is_programme_staff(request.user):
+    if not policy.may_ever(request.user, "reports.programme"):
         own = list(factories.order_by("name_en"))
         if len(own) == 1:
             return redirect("advisory:factory", own[0].ref)

@@ -16,7 +16,7 @@ from ims.assessments.models import Assessment, Evidence
 from ims.assessments.workflow import can_edit_findings
 from ims.core.errors import Conflict, Invalid, NotAllowed, StorageFailed
 from ims.operations.storage import STORAGE_ERRORS
-from ims.policy.table import IN_PUBLISHED_REVISION, IN_WORKING_COPY
+from ims.policy.states import IN_PUBLISHED_REVISION, IN_WORKING_COPY
 
 logger = logging.getLogger(__name__)
 

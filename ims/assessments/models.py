@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ims.policy import table as states
+from ims.policy import states
 
 
 class Status(models.TextChoices):
@@ -92,7 +92,7 @@ class Assessment(models.Model):
         return self.revisions.order_by("-number").first()
 
 
-PUBLISHED_STATUSES = (Status.APPROVED, Status.CORRECTING)
+PUBLISHED_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.PUBLISHED)
 
 
 class AssessmentMonitor(models.Model):

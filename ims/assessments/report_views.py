@@ -58,7 +58,7 @@ def index(request):
     user = request.user
     readable = policy.scope(user, "report.read", Assessment.objects).select_related("factory")
     context = {"staff": None, "own_factories": None, "granted_factories": None}
-    if policy.is_programme_staff(user):
+    if policy.may_ever(user, "reports.programme"):
         workspace = policy.scope(user, "workspace.read", Assessment.objects).select_related("factory")
         context["staff"] = {
             "awaiting_review": workspace.filter(status=Status.SUBMITTED).order_by("updated_at"),
@@ -72,12 +72,12 @@ def index(request):
             "reviews": policy.may_ever(user, "review.open"),
             "objections_queue": policy.may_ever(user, "objections.queue"),
         }
-    own = policy.scope(user, "grant.manage", Factory.objects)
+    own = policy.scope(user, "factory.act_for", Factory.objects)
     if own.exists():
         context["own_factories"] = _factories_with_reports(own, readable)
-    if policy.may_ever(user, "dashboard.buyer"):
+    if policy.may_ever(user, "factory.granted"):
         grants = policy.grants_in_force().filter(buyer__in=policy.buyer_organisations(user))
-        granted = Factory.objects.filter(pk__in=grants.values("factory_id")).prefetch_related(
+        granted = policy.scope(user, "factory.granted", Factory.objects).prefetch_related(
             Prefetch("access_grants", queryset=grants.select_related("buyer"), to_attr="active_grants")
         )
         context["granted_factories"] = _factories_with_reports(granted, readable)
@@ -111,10 +111,6 @@ def revision(request, ref, number):
     revisions = list(assessment.revisions.defer("snapshot").order_by("number"))
     is_current = shown.number == revisions[-1].number
     report = document_context(shown, Kind.DETAILED, get_language())
-    if not policy.allows(user, "objection.read", assessment):
-        for row in report["noncompliances"]:
-            row.objections, row.actions = [], []
-        report["other_objections"] = []
     responding = is_current and policy.allows(user, "objection.file", assessment)
     if responding:
         _attach_response_forms(report["noncompliances"])

@@ -17,27 +17,37 @@ from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Findin
 from ims.assessments.publishing import publish
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.policy import states
 
-EDITABLE_STATUSES = (Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+EDITABLE_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.EDITABLE)
 
 
 @dataclass(frozen=True)
 class Action:
-    sources: tuple
+    """A workflow step; who may take it and from which states is the policy's ("assessment.<step>")."""
+
+    name: str
     target: str
     needs_comment: bool = False
 
-    def policy_action(self, name):
-        return f"assessment.{name}"
+    @property
+    def policy_action(self):
+        return f"assessment.{self.name}"
+
+    @property
+    def sources(self):
+        return policy.states_allowing(self.policy_action)
 
 
-# Who may take each step, and in which states, is the policy's (ims.policy.table, "assessment.<step>").
 ACTIONS = {
-    "start": Action((Status.PLANNED,), Status.IN_PROGRESS),
-    "submit": Action((Status.IN_PROGRESS, Status.RETURNED), Status.SUBMITTED),
-    "return": Action((Status.SUBMITTED,), Status.RETURNED, needs_comment=True),
-    "approve": Action((Status.SUBMITTED, Status.CORRECTING), Status.APPROVED),
-    "reopen": Action((Status.APPROVED,), Status.CORRECTING, needs_comment=True),
+    action.name: action
+    for action in (
+        Action("start", Status.IN_PROGRESS),
+        Action("submit", Status.SUBMITTED),
+        Action("return", Status.RETURNED, needs_comment=True),
+        Action("approve", Status.APPROVED),
+        Action("reopen", Status.CORRECTING, needs_comment=True),
+    )
 }
 REFUSALS = {
     "start": gettext_lazy("Only the monitors of this assessment can do this."),
@@ -54,7 +64,7 @@ def is_on_team(assessment, user):
 
 def allowed_actions(assessment, user):
     """The workflow steps this user may take now, in the order of ACTIONS (for offering buttons)."""
-    return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action(name), assessment)]
+    return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action, assessment)]
 
 
 def _next_ref(factory, visit_start):
@@ -109,7 +119,7 @@ def transition(assessment, action_name, actor, comment=""):
             % {"status": assessment.get_status_display().lower(), "action": ACTION_LABELS[action_name]},
             status=assessment.status,
         )
-    policy.require(actor, action.policy_action(action_name), assessment, message=str(REFUSALS[action_name]))
+    policy.require(actor, action.policy_action, assessment, message=str(REFUSALS[action_name]))
     comment = (comment or "").strip()
     if action.needs_comment and not comment:
         raise Invalid(_("Say why: a comment is required."))

@@ -127,7 +127,7 @@ class UploadListView(ApiView):
 class UploadView(ApiView):
     """One piece of a photo: the raw bytes, with the Upload-Offset header saying where they start."""
 
-    policy_actions = {"GET": "capture.take", "PUT": "finding.edit"}
+    policy_actions = {"GET": "capture.take", "PUT": "upload.continue"}
 
     parser_classes = [RawBody]
 
@@ -201,6 +201,8 @@ class ConflictResolveView(ApiView):
     @extend_schema(request=ConflictResolveSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)})
     def post(self, request, pk):
         conflict = policy.get_or_404(request.user, "conflict.resolve", SyncConflict.objects, pk=pk)
+        # Only while the reporter may still take the assessment onto a tablet (on its team).
+        policy.require(request.user, "capture.take", conflict.assessment)
         self.validated(ConflictResolveSerializer)
         conflict = keep_theirs(conflict, request.user)
         return Response({**conflict_state(conflict), "resolution": conflict.resolution})

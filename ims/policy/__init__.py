@@ -23,7 +23,6 @@ from ims.policy.subjects import (
     buyer_organisations,
     grant_is_in_force,
     grants_in_force,
-    is_programme_staff,
     roles_of,
     users_holding,
 )
@@ -35,12 +34,12 @@ __all__ = [
     "get_or_404",
     "grant_is_in_force",
     "grants_in_force",
-    "is_programme_staff",
     "may_ever",
     "require",
     "roles_of",
     "rule",
     "scope",
+    "states_allowing",
     "users_who_may",
 ]
 
@@ -96,6 +95,14 @@ def _state_in(lookup, states):
 def get_or_404(user, action, queryset, *, via="", **lookup):
     """The object if the user may take the action on it; 404 otherwise, so that nobody learns it exists."""
     return get_object_or_404(scope(user, action, queryset, via=via), **lookup)
+
+
+def states_allowing(action):
+    """The states in which someone may take the action (a workflow step's starting states)."""
+    declared = rule(action)
+    if any(allow.states is None for allow in declared.allow):
+        return frozenset(declared.kind.states)
+    return frozenset().union(*(allow.states for allow in declared.allow))
 
 
 def may_ever(user, action):

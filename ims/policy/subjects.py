@@ -32,10 +32,6 @@ def roles_of(user):
     return roles
 
 
-def is_programme_staff(user):
-    return bool(roles_of(user) & PROGRAMME_ROLES)
-
-
 def managed_factory_ids(user):
     """Factories whose organisation the user manages (as a subquery: never cached, always current)."""
     if Role.FACTORY_MANAGER not in roles_of(user):

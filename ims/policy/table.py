@@ -22,25 +22,20 @@ from ims.policy.rules import (
     RunsSession,
     SignedIn,
 )
+from ims.policy.states import (
+    APPROVED,
+    ASSESSMENT_STATES,
+    CORRECTING,
+    EDITABLE,
+    IN_PROGRESS,
+    IN_PUBLISHED_REVISION,
+    IN_WORKING_COPY,
+    PLANNED,
+    PUBLISHED,
+    RETURNED,
+    SUBMITTED,
+)
 from ims.policy.subjects import PROGRAMME_ROLES
-
-# --- object states ------------------------------------------------------------------------------------------
-# An assessment's states (ims.assessments.models.Status takes its values from here). While it is
-# CORRECTING it has both a published revision, which factories and buyers read, and a working copy.
-
-PLANNED = "planned"
-IN_PROGRESS = "in_progress"
-SUBMITTED = "submitted"
-RETURNED = "returned"
-APPROVED = "approved"
-CORRECTING = "correcting"
-ASSESSMENT_STATES = (PLANNED, IN_PROGRESS, SUBMITTED, RETURNED, APPROVED, CORRECTING)
-PUBLISHED = frozenset({APPROVED, CORRECTING})
-EDITABLE = frozenset({IN_PROGRESS, RETURNED, CORRECTING})
-
-# A photo is part of a published revision, or of the working copy only (added since the last approval).
-IN_PUBLISHED_REVISION = "in a published revision"
-IN_WORKING_COPY = "in the working copy only"
 
 # --- kinds of objects ---------------------------------------------------------------------------------------
 
@@ -54,6 +49,13 @@ EVIDENCE = Kind(
 FACTORY = Kind("factory", factory="pk")
 GRANT = Kind("access grant", factory="factory")
 SYNC_CONFLICT = Kind("sync conflict", factory="assessment__factory", team="assessment__team__user")
+PHOTO_UPLOAD = Kind(
+    "photo upload",
+    states=ASSESSMENT_STATES,
+    state="assessment__status",
+    factory="assessment__factory",
+    team="assessment__team__user",
+)
 TRAINING_SESSION = Kind("training session", trainer="trainer")
 
 # --- who ----------------------------------------------------------------------------------------------------
@@ -84,6 +86,7 @@ GRANTED_BUYER = GrantedBuyer()
 GRANT_HOLDER = GrantHolder()
 SESSION_TRAINER = RunsSession()
 CONFLICT_REPORTER = IsThePerson("reported_by", "the monitor whose tablet sent it")
+UPLOAD_STARTER = IsThePerson("created_by", "the person who started the upload")
 ADMIN_SITE_USER = DjangoStaff()
 
 
@@ -128,6 +131,8 @@ RULES = [
           summary="Take an assessment onto a tablet, import ODK/Kobo submissions into it."),
     _rule("conflict.resolve", SYNC_CONFLICT, *_every(CONFLICT_REPORTER),
           summary="Keep the stored answer rather than the one a tablet sent."),
+    _rule("upload.continue", PHOTO_UPLOAD, *_every(UPLOAD_STARTER, states=EDITABLE),
+          summary="Send the next piece of a photo, while the findings may change."),
     _rule("capture.forms", NOTHING, *_every(PROGRAMME_STAFF), summary="Download a checklist as an XLSForm."),
     # Published reports
     _rule("assessment.read", ASSESSMENT, *_every(ON_TEAM, HEAD_OR_ADMIN),
@@ -135,6 +140,8 @@ RULES = [
           summary="An assessment's header (factory, dates, team, status): its workspace, or its published report's "
                   "readers."),
     _rule("reports.open", NOTHING, *_every(REPORT_READING_ROLES), summary="The reports page of one's role."),
+    _rule("reports.programme", NOTHING, *_every(PROGRAMME_STAFF),
+          summary="The programme's side of the reports and advisory pages: every factory, the queues."),
     _rule("report.read", ASSESSMENT, *_every(PROGRAMME_STAFF, OWN_FACTORY, GRANTED_BUYER, states=PUBLISHED),
           summary="A published revision: the detailed report and its PDFs. Never a working copy.",
           notes=("Monitors read any factory's published reports to prepare a visit.",)),
@@ -164,12 +171,17 @@ RULES = [
           summary="The corrective action plan of a published report."),
     _rule("action.add", ASSESSMENT, *_every(OWN_FACTORY, states={APPROVED}),
           summary="Add a corrective action to a non-compliant finding."),
-    _rule("action.update", ASSESSMENT, *_every(OWN_FACTORY, states=PUBLISHED),
-          summary="Change an action's status, add a progress note."),
+    _rule("action.update", ASSESSMENT, *_every(OWN_FACTORY, states={APPROVED}),
+          summary="Change an action's status, add a progress note.",
+          notes=("Not while a correction is under way, like objections.",)),
     # Buyer access
     _rule("grants.open", NOTHING, *_every(ANY_FACTORY_MANAGER), summary="The factory's buyer-access page."),
     _rule("grant.read", GRANT, *_every(PROGRAMME_STAFF, OWN_FACTORY, GRANT_HOLDER), summary="An access grant."),
     _rule("grant.manage", FACTORY, *_every(OWN_FACTORY), summary="Grant a buyer access, change expiry, revoke."),
+    _rule("factory.act_for", FACTORY, *_every(OWN_FACTORY),
+          summary="Act for a factory: its pages show the factory's own reports, plans and records as its own."),
+    _rule("factory.granted", FACTORY, *_every(GRANTED_BUYER),
+          summary="The factories that grant one's buyer organisation access now."),
     # Factories
     _rule("factories.import", NOTHING, *_every(ADMIN), summary="Import factories from CSV."),
     _rule("factory.contacts", FACTORY, *_every(FACTORY_FACING_STAFF, OWN_FACTORY),

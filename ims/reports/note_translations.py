@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.assessments.models import Status
 from ims.audit.models import record
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.reports.models import NoteTranslation
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -17,6 +17,8 @@ def translate_note(finding, actor, language, text):
     """Add or replace the `language` translation of the finding's note; returns the NoteTranslation."""
     if not policy.allows(actor, "note.translate", finding.assessment, state=Status.APPROVED):
         raise NotAllowed(_("Only programme staff translate monitors' notes."))
+    if finding.assessment.status == Status.CORRECTING:
+        raise Conflict(_("This report is being corrected: translate its notes once the correction is published."))
     if not policy.allows(actor, "note.translate", finding.assessment):
         raise Invalid(_("Notes are translated once the report is published."))
     text = (text or "").replace("\r\n", "\n").strip()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -47,6 +48,8 @@ class PublishedFinding:
 
 def _published(finding):
     row = published_finding(finding)
+    if row is None:  # a finding the published revision does not list (added during a correction)
+        raise Http404
     return PublishedFinding(finding, row["answer"], row["note"], row["note_language"])
 
 

@@ -270,7 +270,7 @@ def factory(request, ref):
     )  # fmt: skip
     return render(request, "training/factory.html", {
         "factory": factory, "enrolments": enrolments, "progress": services.programme_progress(factory),
-        "is_manager": policy.allows(request.user, "grant.manage", factory),
+        "is_manager": policy.allows(request.user, "factory.act_for", factory),
     })  # fmt: skip
 
 
