@@ -24,6 +24,16 @@ def pytest_report_header(config):
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def cache_in_this_process():
+    """Tests clear the cache freely, with or without a database: a per-process cache for them.
+    The shared database cache that deployments use is tested in tests/test_operations_*.py."""
+    from django.test import override_settings
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing costs half a second a user on purpose; tests create dozens."""

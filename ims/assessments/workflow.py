@@ -12,29 +12,49 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Finding, Status, Transition
 from ims.assessments.publishing import publish
 from ims.audit.models import record
 from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from ims.policy import states
 
-EDITABLE_STATUSES = (Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+EDITABLE_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.EDITABLE)
 
 
 @dataclass(frozen=True)
 class Action:
-    sources: tuple
+    """A workflow step; who may take it and from which states is the policy's ("assessment.<step>")."""
+
+    name: str
     target: str
-    by_head: bool
     needs_comment: bool = False
+
+    @property
+    def policy_action(self):
+        return f"assessment.{self.name}"
+
+    @property
+    def sources(self):
+        return policy.states_allowing(self.policy_action)
 
 
 ACTIONS = {
-    "start": Action((Status.PLANNED,), Status.IN_PROGRESS, by_head=False),
-    "submit": Action((Status.IN_PROGRESS, Status.RETURNED), Status.SUBMITTED, by_head=False),
-    "return": Action((Status.SUBMITTED,), Status.RETURNED, by_head=True, needs_comment=True),
-    "approve": Action((Status.SUBMITTED, Status.CORRECTING), Status.APPROVED, by_head=True),
-    "reopen": Action((Status.APPROVED,), Status.CORRECTING, by_head=True, needs_comment=True),
+    action.name: action
+    for action in (
+        Action("start", Status.IN_PROGRESS),
+        Action("submit", Status.SUBMITTED),
+        Action("return", Status.RETURNED, needs_comment=True),
+        Action("approve", Status.APPROVED),
+        Action("reopen", Status.CORRECTING, needs_comment=True),
+    )
+}
+REFUSALS = {
+    "start": gettext_lazy("Only the monitors of this assessment can do this."),
+    "submit": gettext_lazy("Only the monitors of this assessment can do this."),
+    "return": gettext_lazy("Only the programme head can do this."),
+    "approve": gettext_lazy("Only the programme head can do this."),
+    "reopen": gettext_lazy("Only the programme head can do this."),
 }
 
 
@@ -42,17 +62,9 @@ def is_on_team(assessment, user):
     return assessment.team.filter(user=user).exists()
 
 
-def _may_take(action, assessment, user):
-    return user.has_role(Role.HEAD) if action.by_head else is_on_team(assessment, user)
-
-
 def allowed_actions(assessment, user):
     """The workflow steps this user may take now, in the order of ACTIONS (for offering buttons)."""
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if assessment.status in action.sources and _may_take(action, assessment, user)
-    ]
+    return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action, assessment)]
 
 
 def _next_ref(factory, visit_start):
@@ -67,14 +79,13 @@ def _next_ref(factory, visit_start):
 @transaction.atomic
 def plan_assessment(*, factory, version, actor, visit_start, visit_end, monitors, type=Assessment.Type.ASSESSMENT,
                     client_uuid=None):  # fmt: skip
-    if not actor.has_role(Role.MONITOR, Role.HEAD, Role.PROGRAMME_ADMIN):
-        raise NotAllowed(_("Only programme staff can plan assessments."))
+    policy.require(actor, "assessment.plan", message=_("Only programme staff can plan assessments."))
     if visit_end < visit_start:
         raise Invalid(_("The last visit day cannot be before the first."))
     monitors = list(monitors)
     if not monitors:
         raise Invalid(_("Name at least one monitor."))
-    not_monitors = [user for user in monitors if not user.has_role(Role.MONITOR)]
+    not_monitors = [user for user in monitors if not policy.allows(user, "assessment.join_team")]
     if not_monitors:
         raise Invalid(
             _("%(names)s cannot be on the team: not a monitor.") % {"names": ", ".join(map(str, not_monitors))}
@@ -108,10 +119,7 @@ def transition(assessment, action_name, actor, comment=""):
             % {"status": assessment.get_status_display().lower(), "action": ACTION_LABELS[action_name]},
             status=assessment.status,
         )
-    if not _may_take(action, assessment, actor):
-        if action.by_head:
-            raise NotAllowed(_("Only the programme head can do this."))
-        raise NotAllowed(_("Only the monitors of this assessment can do this."))
+    policy.require(actor, action.policy_action, assessment, message=str(REFUSALS[action_name]))
     comment = (comment or "").strip()
     if action.needs_comment and not comment:
         raise Invalid(_("Say why: a comment is required."))
@@ -157,13 +165,27 @@ def _check_complete(assessment):
         )
 
 
-def can_edit_findings(assessment, user, cluster_code=None):
+def require_editable(assessment, actor, cluster_code=None):
+    """Refuse an edit of the findings: 403 for who may never make it, 409 for a state that forbids it now."""
+    if not any(policy.allows(actor, "finding.edit", assessment, state=state) for state in EDITABLE_STATUSES):
+        raise NotAllowed(_("You cannot edit findings of this assessment."))
     if assessment.status not in EDITABLE_STATUSES:
+        raise Conflict(
+            _("Findings cannot change while the assessment is %(status)s.")
+            % {"status": assessment.get_status_display().lower()}
+        )
+    if not can_edit_findings(assessment, actor, cluster_code):
+        raise NotAllowed(_("You cannot edit findings of this assessment."))
+
+
+def can_edit_findings(assessment, user, cluster_code=None):
+    """The policy's "finding.edit", narrowed for a monitor who was given some clusters only."""
+    if not policy.allows(user, "finding.edit", assessment):
         return False
-    if assessment.status == Status.CORRECTING and user.has_role(Role.HEAD):
-        return True
     member = assessment.team.filter(user=user).first()
-    return bool(member) and (not member.clusters or cluster_code is None or cluster_code in member.clusters)
+    if member is None or not member.clusters or cluster_code is None:
+        return True  # the head correcting, or a monitor of every cluster
+    return cluster_code in member.clusters
 
 
 @dataclass(frozen=True)
@@ -268,7 +290,10 @@ class _EditRights:
     def __init__(self, assessment, actor):
         self.assessment = assessment
         self.actor = actor
-        self.on_team = is_on_team(assessment, actor) or actor.has_role(Role.HEAD)
+        # The policy's "finding.edit" in some state: who may never edit is refused before the state is.
+        self.may_edit = any(
+            policy.allows(actor, "finding.edit", assessment, state=state) for state in EDITABLE_STATUSES
+        )
         self.clusters = {}
         self.languages = dict(Finding._meta.get_field("note_language").choices)
 
@@ -285,7 +310,7 @@ class _EditRights:
                           % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
         if change.note_language not in self.languages:
             raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
-        if not self.on_team:
+        if not self.may_edit:
             raise NotAllowed(_("You cannot edit findings of this assessment."))
         if assessment.status not in EDITABLE_STATUSES:
             raise Conflict(

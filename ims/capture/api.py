@@ -18,15 +18,16 @@ from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from ims import policy
 from ims.api.base import ApiView, errors
 from ims.capture import odk, uploads
-from ims.capture.access import get_capture_assessment
+from ims.capture.assessments import get_capture_assessment
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
 from ims.capture.package import build_package, checklist_edition, checklist_file, checklist_url, conflict_state
 from ims.capture.sync import Submission, apply_batch, apply_submission, finding_state, keep_theirs
 from ims.capture.xlsform import build_xlsform, form_id
 from ims.checklists.models import ChecklistVersion
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Invalid
 
 MAX_BATCH = 500
 OFFSET_HEADER = "Upload-Offset"
@@ -78,6 +79,8 @@ MINIMAL = OpenApiParameter(
 class PackageView(ApiView):
     """Everything the capture screen needs offline for one assessment."""
 
+    policy_actions = {"GET": "capture.take"}
+
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)})
     def get(self, request, ref):
         return Response(build_package(get_capture_assessment(request.user, ref), request.user))
@@ -125,6 +128,8 @@ class FindingBatchSerializer(serializers.Serializer):
 class FindingBatchView(CaptureWriteView):
     """Send many findings at once; each gets its own status (201, 200, 409 conflict, 403, 400)."""
 
+    policy_actions = {"POST": "finding.edit"}
+
     serializer_class = FindingBatchSerializer
 
     @extend_schema(request=FindingBatchSerializer, parameters=[MINIMAL],
@@ -142,6 +147,8 @@ class FindingBatchView(CaptureWriteView):
 
 class FindingSubmissionView(CaptureWriteView):
     """Send one finding under its client UUID; answers with the status of what happened."""
+
+    policy_actions = {"PUT": "finding.edit"}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
                                                           **errors(400, 401, 403, 404, 409)})  # fmt: skip
@@ -163,6 +170,8 @@ class UploadOpenSerializer(serializers.Serializer):
 class UploadListView(CaptureWriteView):
     """Open (or reopen) the upload of one photo; answers how many bytes already arrived."""
 
+    policy_actions = {"POST": "finding.edit"}
+
     serializer_class = UploadOpenSerializer
 
     @extend_schema(request=UploadOpenSerializer, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
@@ -179,6 +188,8 @@ class UploadListView(CaptureWriteView):
 
 class UploadView(CaptureWriteView):
     """One piece of a photo: the raw bytes, with the Upload-Offset header saying where they start."""
+
+    policy_actions = {"GET": "capture.take", "PUT": "upload.continue"}
 
     parser_classes = [RawBody]
 
@@ -213,6 +224,8 @@ class SyncCheckSerializer(serializers.Serializer):
 class SyncCheckView(CaptureWriteView):
     """Which of these submissions and photos the server holds: a sync is finished only when all are."""
 
+    policy_actions = {"POST": "capture.take"}
+
     serializer_class = SyncCheckSerializer
 
     @extend_schema(request=SyncCheckSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})
@@ -243,11 +256,15 @@ class ConflictResolveSerializer(serializers.Serializer):
 class ConflictResolveView(CaptureWriteView):
     """The monitor keeps the stored answer: the conflict is closed, the tablet's version stays on record."""
 
+    policy_actions = {"POST": "conflict.resolve"}
+
     serializer_class = ConflictResolveSerializer
 
     @extend_schema(request=ConflictResolveSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)})
     def post(self, request, pk):
-        conflict = get_object_or_404(SyncConflict.objects.visible_to(request.user), pk=pk, reported_by=request.user)
+        conflict = policy.get_or_404(request.user, "conflict.resolve", SyncConflict.objects, pk=pk)
+        # Only while the reporter may still take the assessment onto a tablet (on its team).
+        policy.require(request.user, "capture.take", conflict.assessment)
         self.validated(ConflictResolveSerializer)
         conflict = keep_theirs(conflict, request.user)
         return Response({**conflict_state(conflict), "resolution": conflict.resolution})
@@ -255,6 +272,8 @@ class ConflictResolveView(CaptureWriteView):
 
 class OdkSubmissionView(ApiView):
     """Import ODK / Kobo / Enketo submissions of the exported XLSForm (XML or JSON) as findings."""
+
+    policy_actions = {"POST": "finding.edit"}
 
     parser_classes = [MultiPartParser, RawBody]
 
@@ -292,11 +311,11 @@ def import_json(result):
 class XlsFormView(ApiView):
     """A checklist version as an XLSForm for ODK Collect, KoboCollect and Enketo."""
 
+    policy_actions = {"GET": "capture.forms"}
+
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
                               **errors(401, 403, 404)})  # fmt: skip
     def get(self, request, code):
-        if not (request.user.is_superuser or request.user.is_programme_staff):
-            raise NotAllowed(_("Only programme staff can download capture forms."))
         version = get_object_or_404(ChecklistVersion, code=code)
         response = HttpResponse(
             build_xlsform(version), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -56,14 +56,6 @@ class SyncConflictQuerySet(models.QuerySet):
     def open(self):
         return self.filter(resolved_at__isnull=True)
 
-    def visible_to(self, user):
-        """Programme staff see the conflicts of the assessments they may see; nobody else any."""
-        from ims.assessments.models import Assessment
-
-        if not user.is_authenticated or not (user.is_superuser or user.is_programme_staff):
-            return self.none()
-        return self.filter(assessment__in=Assessment.objects.visible_to(user))
-
 
 class SyncConflict(models.Model):
     """A submission the server could not apply as sent: kept whole so the monitor decides, nothing is lost."""

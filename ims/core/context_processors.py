@@ -1,6 +1,7 @@
 from django.urls import translate_url
 
 from ims.core.i18n import LANGUAGE_CODES, NATIVE_NAMES
+from ims.core.menu import menu_for
 
 
 def languages(request):
@@ -17,16 +18,5 @@ def languages(request):
 
 
 def navigation(request):
-    """Which parts of the menu the signed-in user's roles open."""
-    from ims.accounts.models import Role
-
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    return {
-        "nav_programme": user.is_superuser or user.is_programme_staff,
-        "nav_reports": user.is_superuser or user.has_role(*(set(Role) - {Role.PARTNER_ANALYST})),
-        "nav_factory": user.has_role(Role.FACTORY_MANAGER),
-        "nav_audit": user.is_superuser or user.has_role(Role.HEAD, Role.PROGRAMME_ADMIN),
-        "nav_dashboards": user.is_superuser or bool(user.roles),
-    }
+    """The menu entries the policy lets this user open."""
+    return {"menu": menu_for(request.user)}
