@@ -26,6 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
+from ims.capture.package import checklist_edition
 from ims.core.admin_site import AdminSite
 from ims.policy import rules
 from ims.policy.guards import StepFromField
@@ -512,6 +513,10 @@ API = {
         bodies={"POST": lambda w, s: Json({"resolution": "theirs"})},
     ),
     "capture_api:xlsform": Spec({"GET": "capture.forms"}, args=lambda w, s: {"code": w.version.code}),
+    "capture_api:checklist": Spec(
+        {"GET": "public.read"}, json=True,
+        args=lambda w, s: {"code": w.version.code, "edition": checklist_edition(w.version)},
+    ),
     # open data
     "analytics_api:noncompliance": Spec({"GET": "public.read"}, json=True, query=lambda w: {"year": w.year}),
     "analytics_api:years": Spec({"GET": "public.read"}, json=True),

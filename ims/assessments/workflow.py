@@ -165,27 +165,46 @@ def _check_complete(assessment):
         )
 
 
+class EditRights:
+    """Who may edit an assessment's findings (the policy's "finding.edit"), asked once and then per cluster.
+
+    check() refuses with 403 whoever may never edit them, 409 in a state that forbids edits now, and 403
+    a monitor given other clusters; two queries in all, however many clusters are asked about.
+    """
+
+    def __init__(self, assessment, actor):
+        self.assessment = assessment
+        self.states = policy.states_for(actor, "finding.edit", assessment)
+        self.member = assessment.team.filter(user=actor).first()
+
+    def check(self, cluster_code=None):
+        if not self.states & set(EDITABLE_STATUSES):
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+        if self.assessment.status not in EDITABLE_STATUSES:
+            raise Conflict(
+                _("Findings cannot change while the assessment is %(status)s.")
+                % {"status": self.assessment.get_status_display().lower()}
+            )
+        if self.assessment.status not in self.states or not self._covers(cluster_code):
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+
+    def _covers(self, cluster_code):
+        member = self.member
+        return member is None or not member.clusters or cluster_code is None or cluster_code in member.clusters
+
+
 def require_editable(assessment, actor, cluster_code=None):
-    """Refuse an edit of the findings: 403 for who may never make it, 409 for a state that forbids it now."""
-    if not any(policy.allows(actor, "finding.edit", assessment, state=state) for state in EDITABLE_STATUSES):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
-    if assessment.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            _("Findings cannot change while the assessment is %(status)s.")
-            % {"status": assessment.get_status_display().lower()}
-        )
-    if not can_edit_findings(assessment, actor, cluster_code):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
+    """Refuse an edit of the findings by this person now (see EditRights)."""
+    EditRights(assessment, actor).check(cluster_code)
 
 
 def can_edit_findings(assessment, user, cluster_code=None):
-    """The policy's "finding.edit", narrowed for a monitor who was given some clusters only."""
-    if not policy.allows(user, "finding.edit", assessment):
+    """Whether require_editable would let this person edit now (to offer the fields or not)."""
+    try:
+        require_editable(assessment, user, cluster_code)
+    except DomainError:
         return False
-    member = assessment.team.filter(user=user).first()
-    if member is None or not member.clusters or cluster_code is None:
-        return True  # the head correcting, or a monitor of every cluster
-    return cluster_code in member.clusters
+    return True
 
 
 @dataclass(frozen=True)
@@ -245,7 +264,7 @@ def save_findings(assessment, changes, actor):
     rows = assessment.checklist_version.questions.filter(code__in=codes)
     questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
     assessment = Assessment.objects.get(pk=assessment.pk)
-    rights = _EditRights(assessment, actor)
+    rights = _ChangeChecks(assessment, actor)
     outcomes = [None] * len(changes)
     accepted = []
     for index, change in enumerate(changes):
@@ -284,17 +303,12 @@ def save_findings(assessment, changes, actor):
     return outcomes
 
 
-class _EditRights:
-    """save_finding's checks for one change, in its order; who may edit is asked once per assessment and cluster."""
+class _ChangeChecks:
+    """save_finding's checks for one change, in its order; who may edit is asked once (EditRights)."""
 
     def __init__(self, assessment, actor):
         self.assessment = assessment
-        self.actor = actor
-        # The policy's "finding.edit" in some state: who may never edit is refused before the state is.
-        self.may_edit = any(
-            policy.allows(actor, "finding.edit", assessment, state=state) for state in EDITABLE_STATUSES
-        )
-        self.clusters = {}
+        self.rights = EditRights(assessment, actor)
         self.languages = dict(Finding._meta.get_field("note_language").choices)
 
     def check(self, change, question):
@@ -310,18 +324,7 @@ class _EditRights:
                           % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
         if change.note_language not in self.languages:
             raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
-        if not self.may_edit:
-            raise NotAllowed(_("You cannot edit findings of this assessment."))
-        if assessment.status not in EDITABLE_STATUSES:
-            raise Conflict(
-                _("Findings cannot change while the assessment is %(status)s.")
-                % {"status": assessment.get_status_display().lower()}
-            )
-        cluster = question.cluster
-        if cluster not in self.clusters:
-            self.clusters[cluster] = can_edit_findings(assessment, self.actor, cluster)
-        if not self.clusters[cluster]:
-            raise NotAllowed(_("You cannot edit findings of this assessment."))
+        self.rights.check(question.cluster)
         if change.expected_version is None:
             return None
         try:

@@ -15,7 +15,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser, MultiPartParser
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ims import policy
@@ -107,7 +106,7 @@ class ChecklistFileView(ApiView):
     caches and tablets keep it for good. An outdated edition redirects to the current one.
     """
 
-    permission_classes = [AllowAny]
+    policy_actions = {"GET": "public.read"}
     authentication_classes = []  # the same bytes for everyone, without a session
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 302: None, **errors(404)})

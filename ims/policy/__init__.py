@@ -40,6 +40,7 @@ __all__ = [
     "rule",
     "scope",
     "states_allowing",
+    "states_for",
     "users_who_may",
 ]
 
@@ -59,6 +60,16 @@ def allows(user, action, target=None, *, state=None):
     if state is None and target is not None:
         state = declared.kind.state_of(target)
     return any(allow.admits(state) and allow.relation.holds(user, declared.kind, target) for allow in declared.allow)
+
+
+def states_for(user, action, target):
+    """The states in which the user may take the action on this object (each tie to it read once)."""
+    declared = rule(action)
+    allowed = set()
+    for allow in declared.allow:
+        if allow.relation.holds(user, declared.kind, target):
+            allowed |= set(declared.kind.states) if allow.states is None else allow.states
+    return frozenset(allowed)
 
 
 def require(user, action, target=None, *, state=None, message=None):
