@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env.list("IMS_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "ims.core.admin_apps.AdminConfig",  # Django's admin, behind the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
+    "crontask",
     "ims.core",
     "ims.accounts",
     "ims.factories",
@@ -75,11 +76,22 @@ INSTALLED_APPS = [
     "ims.training",
     "ims.advisory",
     "ims.remediation",
+    "ims.operations",
 ]
 
 MIDDLEWARE = [
+    # Operations first: /healthz and /readyz answer before host checks, HTTPS redirects and sessions;
+    # the request log times everything below it.
+    "ims.operations.health.HealthCheckMiddleware",
+    "ims.operations.request_log.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served compressed (brotli, gzip) and immutable
+    # Pages and JSON compressed with gzip (Django's GZipMiddleware). BREACH, for pages with a CSRF token: Django
+    # masks the token anew in every response, and the middleware pads each response by a random length.
+    "ims.core.compression.ResponseCompressionMiddleware",
+    "ims.core.caching.CachePolicyMiddleware",  # public pages stored and revalidated, the rest no-store
+    "django.middleware.http.ConditionalGetMiddleware",  # ETags from the content, 304 when unchanged
+    "ims.core.compression.RequestDecompressionMiddleware",  # gzip request bodies (the capture app's sync)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -120,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("IMS_DB_CONN_MAX_AGE", default=60)
+    # A kept connection is checked before each request reuses it: after a database restart the
+    # first request reconnects instead of failing on the dead connection.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -160,7 +175,7 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 for _directory in (WEBFONTS_DIR, STATIC_ROOT):
     _directory.mkdir(parents=True, exist_ok=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "ims.operations.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -213,6 +228,79 @@ TASKS = {
     }
 }
 
+# --- Operations (issue 19): object storage, shared cache, workers, health, error reports, logs ---------------
+
+# Evidence photos and report PDFs live in an S3-compatible bucket when one is named (several app
+# servers then share them), else on disk under IMS_MEDIA_ROOT. The bucket stays private: downloads
+# go through the app's own checks, which stream the file (no public or signed URL is handed out).
+IMS_S3_BUCKET = env.str("IMS_S3_BUCKET", default="")
+if IMS_S3_BUCKET:
+    from botocore.config import Config as _S3ClientConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": IMS_S3_BUCKET,
+            "endpoint_url": env.str("IMS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("IMS_S3_REGION", default="") or None,
+            "access_key": env.str("IMS_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("IMS_S3_SECRET_ACCESS_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,  # a new name for every write: a reader never sees half a file
+            # An unreachable store answers within seconds (/readyz, uploads), not after minutes of retries.
+            "client_config": _S3ClientConfig(
+                s3={"addressing_style": env.str("IMS_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                connect_timeout=5,
+                read_timeout=60,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+# One cache for every process (rate limits, the statistics pages' fragments): the database by
+# default, Redis or Valkey when IMS_CACHE_URL names one (redis://host:6379/0). Sessions are then
+# cached there too, written through to the database.
+IMS_CACHE_URL = env.str("IMS_CACHE_URL", default="")
+if IMS_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": IMS_CACHE_URL}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ims_cache"}}
+
+# The task worker (`manage.py run_worker`) writes a heartbeat every IMS_WORKER_HEARTBEAT_SECONDS; a
+# task whose worker has been silent for IMS_WORKER_LEASE_SECONDS is taken up again by another worker.
+IMS_WORKER_HEARTBEAT_SECONDS = env.float("IMS_WORKER_HEARTBEAT_SECONDS", default=5)
+IMS_WORKER_LEASE_SECONDS = env.float("IMS_WORKER_LEASE_SECONDS", default=60)
+# /readyz: a task waiting longer than this means the workers do not keep up.
+IMS_READY_MAX_TASK_WAIT_SECONDS = env.int("IMS_READY_MAX_TASK_WAIT_SECONDS", default=900)
+# The scheduler (`manage.py run_scheduler`) enqueues the periodic jobs; one runs per deployment.
+CRONTASK = {"REDIS_URL": IMS_CACHE_URL or None}
+
+# Error reports go to Sentry (or a compatible service) only when a DSN is given.
+IMS_SENTRY_DSN = env.str("IMS_SENTRY_DSN", default="")
+if IMS_SENTRY_DSN:
+    import logging
+
+    import sentry_sdk
+    from sentry_sdk.integrations.logging import LoggingIntegration
+
+    sentry_sdk.init(
+        dsn=IMS_SENTRY_DSN,
+        environment=env.str("IMS_SENTRY_ENVIRONMENT", default="production" if PRODUCTION else "development"),
+        traces_sample_rate=env.float("IMS_SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        # Findings, notes and people's names stay out of error reports.
+        data_collection={"user_info": False, "http_bodies": []},
+        # Errors logged rather than raised (a failed task in the worker, a damaged file) are reported too.
+        integrations=[LoggingIntegration(event_level=logging.ERROR)],
+    )
+
+# IMS_LOG_FORMAT=json: every log line, and one line per request, as a JSON object.
+IMS_LOG_FORMAT = env.str("IMS_LOG_FORMAT", default="text")
+IMS_LOG_REQUESTS = env.bool("IMS_LOG_REQUESTS", default=IMS_LOG_FORMAT == "json")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "ims.api.authentication.HashedTokenAuthentication",
@@ -240,7 +328,16 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", **({"formatter": "json"} if IMS_LOG_FORMAT == "json" else {})}
+    },
     "root": {"handlers": ["console"], "level": env.str("IMS_LOG_LEVEL", default="INFO")},
     # fontTools narrates every glyph it keeps when building web fonts.
     "loggers": {"fontTools": {"level": "WARNING"}},

@@ -27,3 +27,6 @@ urlpatterns += i18n_patterns(
     path("remediation/", include("ims.remediation.urls")),
     path("admin/", admin.site.urls),
 )
+
+# A database restart or a damaged file gets a clear answer in the caller's format, not a bare 500.
+handler500 = "ims.operations.errors.server_error"

@@ -15,14 +15,13 @@ from ims.checklists.models import ChecklistVersion
 from ims.factories.models import Contact, Factory, Province
 from ims.responses.services import add_action, object_to_finding, rule_on_objection, update_action
 from tests.clients import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import (  # answer_all: tests/test_authorization_matrix.py imports it from here
+from tests.factories import (
     ACTION,
     NOTED_NONCOMPLIANCES,
     OBJECTION,
     PASSWORD,
     PROGRESS_NOTE,
     RULING,
-    answer_all,  # noqa: F401
     ensure_content,
     publish_visit,
 )
@@ -36,6 +35,16 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database['NAME']}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_in_this_process():
+    """Tests clear the cache freely, with or without a database: a per-process cache for them.
+    The shared database cache that deployments use is tested in tests/test_operations_*.py."""
+    from django.test import override_settings
+
+    with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):
+        yield
 
 
 # The content, loaded once for the session, survives the tests run in a transaction that is rolled back; a

@@ -36,7 +36,9 @@ class Received:
         return self.message.get_body(preferencelist=("plain",)).get_content()
 
 
-class _Collector:
+class Collector:
+    """Accepts every message (but for refused recipients) and keeps it; subclasses may hold or refuse more."""
+
     def __init__(self, server):
         self.server = server
 
@@ -67,6 +69,8 @@ class _SharedPortController(Controller):
 
 
 class SmtpServer:
+    collector = Collector
+
     def __init__(self):
         self._holder = _port_holder()
         self.port = self._holder.getsockname()[1]
@@ -76,7 +80,7 @@ class SmtpServer:
 
     def start(self):
         # A stopped controller cannot start again: each start listens anew on the held port.
-        self._controller = _SharedPortController(_Collector(self), hostname=HOST, port=self.port)
+        self._controller = _SharedPortController(self.collector(self), hostname=HOST, port=self.port)
         self._controller.start()
 
     def stop(self):

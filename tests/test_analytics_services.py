@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from ims import policy
 from ims.access.models import AccessGrant
 from ims.advisory.models import Committee
 from ims.analytics import services
@@ -82,7 +83,7 @@ def test_a_factorys_position_and_who_may_see_it(team, content):
     (row,) = services.buyer_overview(team.buyer)
     assert row["factory"] == team.factory and row["public_noncompliant"] == 2
     assert services.buyer_overview(team.other_buyer) == []
-    assert VisitResult.objects.visible_to(team.other_buyer).count() == 0
+    assert policy.scope(team.other_buyer, "dashboard.factory", VisitResult.objects, via="factory").count() == 0
 
 
 def import_visits(actor, visits):

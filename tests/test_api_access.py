@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ims import policy
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Organisation, Role
@@ -145,15 +146,21 @@ def test_outsiders_get_401_or_404_and_lists_leak_nothing(world, team, content):
 
 
 @pytest.mark.django_db
-def test_a_granted_buyer_reads_the_report_but_changes_nothing(world, team):
+def test_a_granted_buyer_reads_the_report_and_the_factorys_responses_but_changes_nothing(world, team):
     buyer = signed_in(team.other_buyer)  # Brand B holds the active grant
-    expected = [200, 200, 200, 200, 404, 404, 200, 403, 403, 403, 403, 403, 404, 404, 403]
+    # reads: assessment, findings, revisions, revision, objection, action, grant; then every write refused
+    expected = [200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403]
     got = [call(buyer, method, path, body).status_code for method, path, body in object_endpoints(world)]
     assert got == expected
     assert [row["ref"] for row in buyer.get(f"{API}/assessments/").json()["results"]] == [world.assessment.ref]
-    assert buyer.get(f"{API}/objections/").json()["results"] == []
+    (objection,) = buyer.get(f"{API}/objections/").json()["results"]
+    # The factory's objection, named as the factory's: not the manager who wrote it.
+    assert objection["id"] == world.objection.pk and objection["factory"] == team.factory.display_name
+    assert objection["author"] is None and team.manager.full_name not in str(objection)
+    (action,) = buyer.get(f"{API}/actions/").json()["results"]
+    assert action["created_by"] is None and team.manager.full_name not in str(action)
     world.grant.refresh_from_db()
-    assert world.grant.is_active
+    assert policy.grant_is_in_force(world.grant)
 
 
 @pytest.mark.django_db

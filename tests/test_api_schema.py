@@ -24,6 +24,7 @@ PATHS = {
     "/capture/uploads/{client_uuid}/": {"get", "put"},
     "/capture/conflicts/{id}/resolve/": {"post"},
     "/capture/checklists/{code}/xlsform/": {"get"},
+    "/capture/checklists/{code}/content.{edition}.json": {"get"},
     "/auth/token/": {"post"},
     "/assessments/": {"get", "post"},
     "/assessments/{ref}/": {"get"},

@@ -42,7 +42,8 @@ def test_the_capture_pages_render_in_each_language(client, started, team, langua
 @pytest.mark.django_db
 def test_capture_pages_are_for_the_team_only(client, started, team, make_user, programme):
     outsider = make_user("outsider@team.example", Role.MONITOR, programme)
-    expected = {team.monitor: 200, team.head: 200, outsider: 403, team.manager: 403, team.buyer: 403}
+    # A monitor off the team does not even learn that the draft exists, nor does a factory or buyer.
+    expected = {team.monitor: 200, team.head: 200, outsider: 404, team.manager: 404, team.buyer: 404}
     for user, status in expected.items():
         client.force_login(user)
         assert client.get(f"/en/capture/{started.ref}/").status_code == status, user

@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ims import policy
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Organisation, Role
@@ -409,9 +410,9 @@ def world(published, team, make_user):
     objection = object_to_finding(finding(published, "CO.1.1"), team.manager, "Paid in full", "en")
     grant_access(team.factory, team.buyer_org, team.manager)
     revoked = make_buyer(make_user, "Brand Revoked")
-    revoke_access(grant_access(team.factory, revoked.buyer_organisations().get(), team.manager), team.manager)
+    revoke_access(grant_access(team.factory, policy.buyer_organisations(revoked).get(), team.manager), team.manager)
     expired = make_buyer(make_user, "Brand Expired")
-    grant = grant_access(team.factory, expired.buyer_organisations().get(), team.manager)
+    grant = grant_access(team.factory, policy.buyer_organisations(expired).get(), team.manager)
     AccessGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     return SimpleNamespace(
         assessment=published,

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from ims import policy
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
 from ims.assessments.models import Answer, Assessment, ReportRevision, Status
@@ -188,7 +189,7 @@ def test_a_correction_is_a_new_revision_and_the_old_one_stays(assessment, team):
 @pytest.mark.django_db
 def test_visibility_follows_role_factory_and_grant(assessment, team):
     def visible(user):
-        return set(Assessment.objects.visible_to(user).values_list("ref", flat=True))
+        return set(policy.scope(user, "assessment.read", Assessment.objects).values_list("ref", flat=True))
 
     assert visible(team.monitor) == visible(team.head) == {assessment.ref}
     assert visible(team.manager) == set()  # not published yet

@@ -1,19 +1,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class AccessGrantQuerySet(models.QuerySet):
-    def active(self, at=None):
-        """Grants in force at a moment: not revoked and not expired (checked on every request)."""
-        at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
-
-
 class AccessGrant(models.Model):
-    """A factory lets a buyer organisation read its detailed reports, until revoked or expired."""
+    """A factory lets a buyer organisation read its detailed reports, until revoked or expired.
+
+    Whether a grant is in force is decided by ims.policy (grants_in_force), on every request.
+    """
 
     factory = models.ForeignKey(
         "factories.Factory", verbose_name=_("factory"), on_delete=models.CASCADE, related_name="access_grants"
@@ -40,8 +35,6 @@ class AccessGrant(models.Model):
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
-    objects = AccessGrantQuerySet.as_manager()
-
     class Meta:
         ordering = ["-granted_at"]
         verbose_name = _("access grant")
@@ -54,7 +47,3 @@ class AccessGrant(models.Model):
 
     def __str__(self):
         return f"{self.factory} -> {self.buyer}"
-
-    @property
-    def is_active(self):
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

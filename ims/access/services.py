@@ -2,15 +2,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.access.models import AccessGrant
-from ims.accounts.models import Organisation, Role
+from ims.accounts.models import Organisation
 from ims.audit.models import record
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid
 
 
 def _check_factory_manager(factory, actor):
-    if not (actor.has_role(Role.FACTORY_MANAGER) and actor.is_factory_member(factory)):
-        raise NotAllowed(_("Only the factory's own managers can decide who sees its reports."))
+    policy.require(
+        actor, "grant.manage", factory, message=_("Only the factory's own managers can decide who sees its reports.")
+    )
 
 
 @transaction.atomic

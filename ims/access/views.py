@@ -1,20 +1,19 @@
 """Factory managers decide which buyers read their detailed reports; the rules are in ims.access.services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_POST
 
+from ims import policy
 from ims.access.forms import GrantForm
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
-from ims.accounts.models import Role
 from ims.core.errors import DomainError
 from ims.factories.models import Factory
+from ims.policy.guards import guard
 
 GRANT_STATES = {
     "active": pgettext_lazy("access grant", "Active"),
@@ -25,9 +24,7 @@ GRANT_STATES = {
 
 def _managed_factories(user):
     """The factories whose access this user manages; anyone else may not use these pages."""
-    if not user.has_role(Role.FACTORY_MANAGER):
-        raise PermissionDenied
-    factories = Factory.objects.filter(pk__in=user.member_factory_ids())
+    factories = policy.scope(user, "grant.manage", Factory.objects)
     if not factories.exists():
         raise PermissionDenied
     return factories
@@ -36,10 +33,10 @@ def _managed_factories(user):
 def grant_state(grant):
     if grant.revoked_at is not None:
         return "revoked"
-    return "active" if grant.is_active else "expired"
+    return "active" if policy.grant_is_in_force(grant) else "expired"
 
 
-@login_required
+@guard(GET="grants.open", POST="grant.manage")
 def grants(request):
     factories = _managed_factories(request.user)
     if request.method == "POST" and not factories.filter(ref=request.POST.get("factory")).exists():
@@ -81,8 +78,7 @@ def _sections(factories, posted):
     return sections
 
 
-@login_required
-@require_POST
+@guard(POST="grant.manage")
 def revoke(request, grant_id):
     factories = _managed_factories(request.user)
     grant = get_object_or_404(AccessGrant.objects.filter(factory__in=factories).select_related("buyer"), pk=grant_id)

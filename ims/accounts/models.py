@@ -72,32 +72,6 @@ class User(AbstractUser):
         # Names are written family-name first in Khmer and Chinese: the whole name is the safe choice.
         return self.full_name or self.email
 
-    def has_role(self, *roles):
-        return any(role in self.roles for role in roles)
-
-    @property
-    def roles(self):
-        """The set of role codes the user holds in any organisation (cached per instance)."""
-        if not hasattr(self, "_roles"):
-            self._roles = set(self.memberships.values_list("role", flat=True)) if self.pk else set()
-        return self._roles
-
-    @property
-    def is_programme_staff(self):
-        return bool(self.roles & PROGRAMME_ROLES)
-
-    def is_factory_member(self, factory):
-        return self.is_authenticated and factory.pk in set(self.member_factory_ids())
-
-    def buyer_organisations(self):
-        return Organisation.objects.filter(memberships__user=self, kind=Organisation.Kind.BUYER)
-
-    def member_factory_ids(self):
-        """Factories whose organisation this user belongs to."""
-        return Organisation.objects.filter(
-            memberships__user=self, kind=Organisation.Kind.FACTORY, factory__isnull=False
-        ).values_list("factory_id", flat=True)
-
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):
@@ -159,11 +133,14 @@ class Role(models.TextChoices):
     PARTNER_ANALYST = "partner_analyst", _("Partner analyst")
 
 
-PROGRAMME_ROLES = frozenset(
-    {Role.MONITOR, Role.HEAD, Role.PROGRAMME_ADMIN, Role.TRANSLATOR, Role.TRAINER, Role.ADVISOR}
-)
+# Where each role is held; what a role may do is decided in ims.policy.
 ORGANISATION_KIND_OF_ROLE = {
-    **{role: Organisation.Kind.PROGRAMME for role in PROGRAMME_ROLES},
+    Role.MONITOR: Organisation.Kind.PROGRAMME,
+    Role.HEAD: Organisation.Kind.PROGRAMME,
+    Role.PROGRAMME_ADMIN: Organisation.Kind.PROGRAMME,
+    Role.TRANSLATOR: Organisation.Kind.PROGRAMME,
+    Role.TRAINER: Organisation.Kind.PROGRAMME,
+    Role.ADVISOR: Organisation.Kind.PROGRAMME,
     Role.FACTORY_MANAGER: Organisation.Kind.FACTORY,
     Role.BUYER_VIEWER: Organisation.Kind.BUYER,
     Role.PARTNER_ANALYST: Organisation.Kind.PARTNER,

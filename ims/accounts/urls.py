@@ -2,9 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from ims.accounts import views
+from ims.policy.guards import guard
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", guard(GET="public.read", POST="public.read")(views.LoginView.as_view()), name="login"),
+    # Signing out of no session is harmless: the visitor lands where a signed-out user would.
+    path("logout/", guard(POST="public.read")(auth_views.LogoutView.as_view()), name="logout"),
 ]

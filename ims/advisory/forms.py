@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ims.accounts.models import Role, User
+from ims import policy
 from ims.advisory.models import CommitteeMember, Gender, RoadmapItem
 from ims.responses.forms import LANGUAGE_CHOICES
 
@@ -15,7 +15,7 @@ def _date(label):
 def _advisor():
     return forms.ModelChoiceField(
         label=_("Advisor"),
-        queryset=User.objects.filter(memberships__role=Role.ADVISOR).distinct().order_by("full_name"),
+        queryset=policy.users_who_may("advisory.be_advisor").order_by("full_name"),
     )
 
 

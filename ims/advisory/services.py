@@ -4,8 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ims.accounts.models import Role
-from ims.advisory.access import can_record
+from ims import policy
 from ims.advisory.models import (
     AdvisoryVisit,
     Committee,
@@ -16,12 +15,12 @@ from ims.advisory.models import (
     RoadmapItem,
 )
 from ims.audit.models import record
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid
 
 
-def _check_recorder(actor):
-    if not can_record(actor):
-        raise NotAllowed(_("Only advisors and programme staff who oversee them record advisory work."))
+def _check_recorder(actor, factory):
+    message = _("Only advisors and programme staff who oversee them record advisory work.")
+    policy.require(actor, "advisory.record", factory, message=message)
 
 
 def _text(value, what):
@@ -50,7 +49,7 @@ def _choice(value, choices, what):
 
 
 def _check_advisor(advisor):
-    if not advisor.has_role(Role.ADVISOR):
+    if not policy.may_ever(advisor, "advisory.be_advisor"):
         raise Invalid(_("%(name)s is not an advisor.") % {"name": advisor})
 
 
@@ -61,7 +60,7 @@ def _current(cycle):
 
 @transaction.atomic
 def start_cycle(factory, actor, *, start, advisor):
-    _check_recorder(actor)
+    _check_recorder(actor, factory)
     _required_date(start, _("The start date"))
     _check_advisor(advisor)
     if EngagementCycle.objects.select_for_update().filter(factory=factory, end__isnull=True).exists():
@@ -76,7 +75,7 @@ def start_cycle(factory, actor, *, start, advisor):
 
 @transaction.atomic
 def close_cycle(cycle, actor, *, end):
-    _check_recorder(actor)
+    _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     if not cycle.is_open:
         raise Conflict(_("This engagement cycle is already closed."))
@@ -99,7 +98,7 @@ def _within(cycle, day, what):
 
 @transaction.atomic
 def record_visit(cycle, actor, *, date, advisor, notes, note_language):
-    _check_recorder(actor)
+    _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     _required_date(date, _("The visit date"))
     _check_advisor(advisor)
@@ -115,7 +114,7 @@ def record_visit(cycle, actor, *, date, advisor, notes, note_language):
 @transaction.atomic
 def form_committee(factory, actor, *, formed_on):
     """A factory has one active committee; forming a new one retires the previous one."""
-    _check_recorder(actor)
+    _check_recorder(actor, factory)
     _required_date(formed_on, _("The date the committee was formed"))
     previous = list(Committee.objects.select_for_update().filter(factory=factory, is_active=True))
     for committee in previous:
@@ -133,7 +132,7 @@ def form_committee(factory, actor, *, formed_on):
 
 @transaction.atomic
 def add_member(committee, actor, *, name, role, gender, elected_on):
-    _check_recorder(actor)
+    _check_recorder(actor, committee.factory)
     _required_date(elected_on, _("The election date"))
     member = CommitteeMember.objects.create(
         committee=committee,
@@ -148,7 +147,7 @@ def add_member(committee, actor, *, name, role, gender, elected_on):
 
 @transaction.atomic
 def set_member_active(member, actor, *, is_active):
-    _check_recorder(actor)
+    _check_recorder(actor, member.committee.factory)
     member = CommitteeMember.objects.select_for_update().select_related("committee__factory").get(pk=member.pk)
     if member.is_active == is_active:
         raise Conflict(_("Nothing to change: the member is already so."))
@@ -160,7 +159,7 @@ def set_member_active(member, actor, *, is_active):
 
 @transaction.atomic
 def record_meeting(committee, actor, *, date, attendees, minutes_summary, decisions, language):
-    _check_recorder(actor)
+    _check_recorder(actor, committee.factory)
     _required_date(date, _("The meeting date"))
     if date < committee.formed_on:
         raise Invalid(_("The committee met after it was formed (%(date)s).") % {"date": committee.formed_on})
@@ -178,7 +177,7 @@ def record_meeting(committee, actor, *, date, attendees, minutes_summary, decisi
 
 @transaction.atomic
 def add_roadmap_item(cycle, actor, *, title, language, owner, due):
-    _check_recorder(actor)
+    _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     if not cycle.is_open:
         raise Conflict(_("The roadmap of a closed engagement cycle no longer changes."))
@@ -192,7 +191,7 @@ def add_roadmap_item(cycle, actor, *, title, language, owner, due):
 
 @transaction.atomic
 def set_roadmap_status(item, actor, *, status):
-    _check_recorder(actor)
+    _check_recorder(actor, item.cycle.factory)
     item = RoadmapItem.objects.select_for_update().select_related("cycle__factory").get(pk=item.pk)
     _choice(status, RoadmapItem.Status, _("status"))
     if item.status == status:

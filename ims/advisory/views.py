@@ -1,19 +1,16 @@
 """Advisory pages: programme staff record engagement, visits, the committee and the roadmap; a factory
-reads its own history. Every lookup starts from ims.advisory.access (404 outside it); every change
+reads its own history. Every lookup starts from the policy's scope (404 outside it); every change
 goes through ims.advisory.services."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.advisory import services
-from ims.advisory.access import can_record, visible_factories
 from ims.advisory.forms import (
     CloseCycleForm,
     CommitteeForm,
@@ -26,13 +23,19 @@ from ims.advisory.forms import (
 )
 from ims.advisory.models import AdvisoryVisit, Committee, CommitteeMember, EngagementCycle, RoadmapItem
 from ims.core.errors import DomainError
+from ims.factories.models import Factory
+from ims.policy.guards import guard
 
 
-@login_required
+def visible_factories(user):
+    return policy.scope(user, "advisory.read", Factory.objects)
+
+
+@guard(GET="advisory.open")
 def index(request):
     """Staff: the factories in an engagement and a way to reach any other; a factory: its own pages."""
     factories = visible_factories(request.user)
-    if not (request.user.is_superuser or request.user.is_programme_staff):
+    if not policy.may_ever(request.user, "reports.programme"):
         own = list(factories.order_by("name_en"))
         if len(own) == 1:
             return redirect("advisory:factory", own[0].ref)
@@ -54,11 +57,11 @@ def index(request):
         )
         .order_by("name_en")
     )
-    context = {"engaged": engaged, "ref": ref, "can_record": can_record(request.user)}
+    context = {"engaged": engaged, "ref": ref, "can_record": policy.may_ever(request.user, "advisory.record")}
     return render(request, "advisory/index.html", context)
 
 
-@login_required
+@guard(GET="advisory.read")
 def factory_page(request, ref):
     factory = get_object_or_404(visible_factories(request.user), ref=ref)
     return _render_factory(request, factory)
@@ -73,7 +76,7 @@ def _render_factory(request, factory, status=200):
         "factory": factory,
         "cycles": cycles,
         "committees": committees,
-        "can_record": can_record(request.user),
+        "can_record": policy.may_ever(request.user, "advisory.record"),
         "roadmap_statuses": RoadmapItem.Status.choices,
     }
     return render(request, "advisory/factory.html", context, status=status)
@@ -81,7 +84,7 @@ def _render_factory(request, factory, status=200):
 
 def _record(request, factory, form_class, perform, title, initial=None):
     """A page with one form: valid input goes to the service, and back to the factory's page when done."""
-    if not can_record(request.user):
+    if not policy.allows(request.user, "advisory.record", factory):
         raise PermissionDenied
     form = form_class(request.POST or None, initial=initial)
     status = 200
@@ -111,10 +114,10 @@ def _committee(request, pk):
     )
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def start_cycle(request, ref):
     factory = get_object_or_404(visible_factories(request.user), ref=ref)
-    initial = {"advisor": request.user.pk} if request.user.has_role(Role.ADVISOR) else None
+    initial = {"advisor": request.user.pk} if policy.may_ever(request.user, "advisory.be_advisor") else None
     return _record(
         request, factory, CycleForm,
         lambda data: services.start_cycle(factory, request.user, **data),
@@ -122,7 +125,7 @@ def start_cycle(request, ref):
     )  # fmt: skip
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def close_cycle(request, pk):
     cycle = _cycle(request, pk)
     return _record(
@@ -131,7 +134,7 @@ def close_cycle(request, pk):
     )  # fmt: skip
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def record_visit(request, pk):
     cycle = _cycle(request, pk)
     initial = {"note_language": get_language(), "advisor": cycle.advisor_id}
@@ -142,7 +145,7 @@ def record_visit(request, pk):
     )  # fmt: skip
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def add_roadmap_item(request, pk):
     cycle = _cycle(request, pk)
     return _record(
@@ -152,8 +155,7 @@ def add_roadmap_item(request, pk):
     )  # fmt: skip
 
 
-@login_required
-@require_POST
+@guard(POST="advisory.record")
 def roadmap_status(request, pk):
     item = get_object_or_404(
         RoadmapItem.objects.filter(cycle__factory__in=visible_factories(request.user)).select_related("cycle__factory"),
@@ -165,7 +167,7 @@ def roadmap_status(request, pk):
     )  # fmt: skip
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def form_committee(request, ref):
     factory = get_object_or_404(visible_factories(request.user), ref=ref)
     return _record(
@@ -175,7 +177,7 @@ def form_committee(request, ref):
     )  # fmt: skip
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def add_member(request, pk):
     committee = _committee(request, pk)
     return _record(
@@ -184,8 +186,7 @@ def add_member(request, pk):
     )  # fmt: skip
 
 
-@login_required
-@require_POST
+@guard(POST="advisory.record")
 def member_active(request, pk):
     member = get_object_or_404(
         CommitteeMember.objects.filter(committee__factory__in=visible_factories(request.user)).select_related(
@@ -194,7 +195,7 @@ def member_active(request, pk):
         pk=pk,
     )
     factory = member.committee.factory
-    if not can_record(request.user):
+    if not policy.allows(request.user, "advisory.record", factory):
         raise PermissionDenied
     try:
         services.set_member_active(member, request.user, is_active=request.POST.get("is_active") == "true")
@@ -205,7 +206,7 @@ def member_active(request, pk):
     return redirect("advisory:factory", factory.ref)
 
 
-@login_required
+@guard(GET="advisory.record", POST="advisory.record")
 def record_meeting(request, pk):
     committee = _committee(request, pk)
     return _record(

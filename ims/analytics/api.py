@@ -17,7 +17,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ims.analytics import services
@@ -27,6 +26,7 @@ from ims.api.errors import handle_api_exception
 from ims.api.throttling import AnonRateThrottle, UserRateThrottle
 from ims.core.errors import Invalid
 from ims.factories.models import Factory
+from ims.policy.guards import FollowsPolicy
 
 CHUNK = 1000
 VISIT_CHUNK = 200  # visits carry their public issues: fewer per fetch keeps each step small
@@ -34,7 +34,8 @@ TAG = ["public statistics and open data"]
 
 
 class PublicView(GenericAPIView):
-    permission_classes = [AllowAny]
+    permission_classes = [FollowsPolicy]
+    policy_actions = {"GET": "public.read"}
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
 
     def get_exception_handler(self):

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.analytics import aggregates, indicators
 from ims.analytics.models import ImportedAssessment, VisitResult
 from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, ReportRevision, Status
@@ -266,6 +267,9 @@ def _validate(lines, lookups, today, result):
 
 def import_assessments(open_lines, actor, today: date | None = None):
     """Import a JSON Lines file; `open_lines()` returns a fresh iterable of its lines (it is read twice)."""
+    policy.require(
+        actor, "assessments.import", message=_("Only the programme head and administrators import assessments.")
+    )
     today = today or timezone.localdate()
     result = ImportResult()
     try:
@@ -387,7 +391,8 @@ def _snapshot(record, factory, rows):
     """The snapshot publishing.build_snapshot would take of this assessment."""
     findings = [
         {"question": code, "cluster": cluster, "compliance_point": point, "publicly_reported": public,
-         "answer": answer, "note": note, "note_language": language, "finding_id": finding_id}
+         "answer": answer, "note": note, "note_language": language, "finding_id": finding_id,
+         "evidence": []}  # an imported visit brings no photos
         for _order, code, cluster, point, public, answer, note, language, finding_id in sorted(rows)
     ]  # fmt: skip
     return {

@@ -10,19 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class VisitResultQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Factory-level results are private: programme staff see all, a factory its own,
-        a buyer those of factories granting it access now, everybody else none."""
-        from ims.access.models import AccessGrant
-
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.is_programme_staff:
-            return self
-        factory_ids = set(user.member_factory_ids())
-        granted = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
-        factory_ids |= set(granted.values_list("factory_id", flat=True))
-        return self.filter(factory_id__in=factory_ids)
+    """Factory-level results are private: pages scope them with ims.policy ("dashboard.factory")."""
 
     def period_latest(self, year):
         return self.filter(year=year, latest_in_year=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.analytics import indicators
 from ims.analytics.models import (
     AnalyticsState,
@@ -23,7 +24,6 @@ from ims.analytics.models import (
 )
 from ims.assessments.models import Assessment
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
-from ims.core.errors import NotAllowed
 from ims.factories.models import Factory
 
 LEVELS = ("cluster", "point", "question", "public")
@@ -243,19 +243,12 @@ def factory_public_summary(factory):
     }
 
 
-def _may_see_factory(user, factory):
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or user.is_programme_staff or factory.pk in set(user.member_factory_ids()):
-        return True
-    from ims.access.models import AccessGrant
-
-    return AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations(), factory=factory).exists()
-
-
 def _check_visible(user, factory):
-    if not _may_see_factory(user, factory):
-        raise NotAllowed(_("You may not see this factory's results."))
+    policy.require(user, "dashboard.factory", factory, message=_("You may not see this factory's results."))
+
+
+def _visible_results(user):
+    return policy.scope(user, "dashboard.factory", VisitResult.objects, via="factory")
 
 
 def cluster_codes():
@@ -266,7 +259,7 @@ def cluster_codes():
 def factory_position(factory, user, year=None):
     """The factory per cluster against the industry of a year: score, average and percentile."""
     _check_visible(user, factory)
-    visits = VisitResult.objects.visible_to(user).filter(factory=factory, latest_in_year=True).defer(*QUESTION_LISTS)
+    visits = _visible_results(user).filter(factory=factory, latest_in_year=True).defer(*QUESTION_LISTS)
     visit = (visits.filter(year=year) if year else visits.order_by("-visit_end")).first()
     if visit is None:
         return {"factory": factory, "year": year, "visit_end": None, "clusters": []}
@@ -290,7 +283,7 @@ def factory_progress(factory, user):
     """Every published visit of the factory with its scores and what changed since the one before."""
     _check_visible(user, factory)
     visits = list(
-        VisitResult.objects.visible_to(user)
+        _visible_results(user)
         .filter(factory=factory)
         .select_related("assessment")
         .defer(*QUESTION_LISTS)
@@ -323,15 +316,7 @@ def factory_progress(factory, user):
 
 def buyer_overview(user):
     """The factories whose reports the user may read, each with its current standing."""
-    if not user.is_authenticated:
-        return []
-    if user.is_superuser or user.is_programme_staff:
-        factories = Factory.objects.all()
-    else:
-        from ims.access.models import AccessGrant
-
-        granted = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations()).values("factory_id")
-        factories = Factory.objects.filter(pk__in=granted)
+    factories = policy.scope(user, "dashboard.factory", Factory.objects)
     factories = list(factories.select_related("standing").order_by("name_en", "pk"))
     years = {factory.standing.year for factory in factories if _standing(factory)}
     averages = {industry.year: _overall_average(industry) for industry in IndustryYear.objects.filter(year__in=years)}

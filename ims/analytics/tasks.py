@@ -1,9 +1,9 @@
 """Refreshing the statistics after approval runs in the worker: the head's approval does not wait for it."""
 
-from django.db import transaction
 from django.tasks import task
 
 from ims.assessments.models import ReportRevision
+from ims.operations.queue import enqueue_once_with_change, enqueue_with_change
 
 
 @task
@@ -16,7 +16,7 @@ def refresh_after_publication(revision_id):
 
 
 def on_report_published(sender, revision, **kwargs):
-    refresh_after_publication.enqueue(revision.pk)
+    enqueue_with_change(refresh_after_publication, revision.pk)
 
 
 @task
@@ -27,4 +27,4 @@ def refresh_standings():
 
 
 def on_standing_input_changed(sender, **kwargs):
-    transaction.on_commit(refresh_standings.enqueue)
+    enqueue_once_with_change(refresh_standings)

@@ -1,22 +1,23 @@
 """Public industry statistics, the factory lists, the synthesis report and the private dashboards.
 
 Every figure comes from ims.analytics.services, which reads the pre-computed aggregates: no page
-scans findings. Who may open a dashboard is decided in ims.analytics.dashboards.DashboardScope.
+scans findings. Who may open a dashboard is decided by ims.policy.
 """
 
 import hashlib
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
+from ims import policy
 from ims.analytics import charts, services, synthesis
-from ims.analytics.dashboards import DashboardScope
 from ims.analytics.forms import YearForm
 from ims.analytics.models import ClassificationRule
 from ims.analytics.synthesis import cached, chart
 from ims.assessments.models import Status
+from ims.factories.models import Factory
+from ims.policy.guards import guard
 from ims.reports.documents import LANGUAGES
 
 
@@ -27,6 +28,7 @@ def _year(request):
     return form, form.chosen_year(), status
 
 
+@guard(GET="public.read")
 def statistics(request):
     form, year, status = _year(request)
     context = {"form": form, "year": year, "aggregates_version": services.aggregates_version()}
@@ -36,6 +38,7 @@ def statistics(request):
     return render(request, "analytics/statistics.html", context, status=status)
 
 
+@guard(GET="public.read")
 def low_compliance(request):
     form, year, status = _year(request)
     context = {
@@ -47,6 +50,7 @@ def low_compliance(request):
     return render(request, "analytics/low_compliance.html", context, status=status)
 
 
+@guard(GET="public.read")
 def high_performing(request):
     form, year, status = _year(request)
     context = {
@@ -58,6 +62,7 @@ def high_performing(request):
     return render(request, "analytics/high_performing.html", context, status=status)
 
 
+@guard(GET="public.read")
 def synthesis_report(request):
     form, year, status = _year(request)
     context = {"form": form, "year": year}
@@ -66,6 +71,7 @@ def synthesis_report(request):
     return render(request, "analytics/synthesis_page.html", context, status=status)
 
 
+@guard(GET="public.read")
 def synthesis_pdf(request, language):
     if language not in LANGUAGES:
         raise Http404
@@ -88,18 +94,26 @@ def _compliant_share(visit):
     return (applicable - visit["noncompliant_points"]) / applicable if applicable else None
 
 
-@login_required
+def _dashboards_of(user):
+    """Which dashboards the menu of dashboards offers this user."""
+    return {
+        "overview": policy.may_ever(user, "dashboard.programme"),
+        "buyer_view": policy.may_ever(user, "dashboard.buyer"),
+        "factory_detail": policy.may_ever(user, "dashboard.factory_detail"),
+    }
+
+
+@guard(GET="dashboards.open")
 def dashboards(request):
-    scope = DashboardScope(request.user)
-    factories = None if scope.is_programme else scope.factories()  # staff find factories in the directory
-    scope.require(scope.may_see_overview or scope.may_see_buyer_view or (factories is not None and factories.exists()))
-    return render(request, "analytics/dashboards.html", {"scope": scope, "factories": factories})
+    offered = _dashboards_of(request.user)
+    # Staff find factories in the directory; factories and buyers get the list of those they may open.
+    factories = None if offered["factory_detail"] else policy.scope(request.user, "dashboard.factory", Factory.objects)
+    return render(request, "analytics/dashboards.html", {"offered": offered, "factories": factories})
 
 
-@login_required
+@guard(GET="dashboard.factory")
 def factory_dashboard(request, ref):
-    scope = DashboardScope(request.user)
-    factory = scope.factory(ref)
+    factory = policy.get_or_404(request.user, "dashboard.factory", Factory.objects, ref=ref)
     position = services.factory_position(factory, request.user)
     progress = services.factory_progress(factory, request.user)
     cluster_names = services.names_for("cluster")
@@ -136,19 +150,15 @@ def factory_dashboard(request, ref):
     return render(request, "analytics/factory_dashboard.html", context)
 
 
-@login_required
+@guard(GET="dashboard.buyer")
 def buyer_dashboard(request):
-    scope = DashboardScope(request.user)
-    scope.require(scope.may_see_buyer_view)
     return render(request, "analytics/buyer_dashboard.html", {"rows": services.buyer_overview(request.user)})
 
 
-@login_required
+@guard(GET="dashboard.programme")
 def programme_dashboard(request):
-    scope = DashboardScope(request.user)
-    scope.require(scope.may_see_overview)
     form, year, status = _year(request)
-    context = {"form": form, "year": year, "scope": scope}
+    context = {"form": form, "year": year, "offered": _dashboards_of(request.user)}
     if year is not None:
         overview = services.programme_overview(year)
         context["overview"] = overview
@@ -156,7 +166,7 @@ def programme_dashboard(request):
             (Status(code).label, overview["assessments_by_status"].get(code, 0)) for code in Status.values
         ]
         context["figures"] = synthesis.statistics(year)
-        if scope.may_see_factory_detail:
+        if context["offered"]["factory_detail"]:
             # Links to factories' private dashboards: programme staff only, never a partner analyst.
             context["low_compliance"] = cached(f"low:{year}", lambda: services.low_compliance_factories(year))
     return render(request, "analytics/programme_dashboard.html", context, status=status)

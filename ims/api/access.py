@@ -3,16 +3,17 @@
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
+from ims import policy
 from ims.access.models import AccessGrant
 from ims.access.services import grant_access, revoke_access
-from ims.accounts.models import Organisation, Role
+from ims.accounts.models import Organisation
 from ims.api.assessments import FactoryRefSerializer
-from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, is_programme_side
-from ims.core.errors import NotAllowed
+from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors
 from ims.factories.models import Factory
 
 
@@ -26,11 +27,15 @@ class GrantSerializer(serializers.ModelSerializer):
     factory = FactoryRefSerializer(read_only=True)
     buyer = BuyerSerializer(read_only=True)
     granted_by = serializers.CharField(source="granted_by.full_name")
-    is_active = serializers.BooleanField(read_only=True)
+    is_active = serializers.SerializerMethodField(help_text="In force now: not revoked, not expired.")
 
     class Meta:
         model = AccessGrant
         fields = ["id", "factory", "buyer", "granted_by", "granted_at", "expires_at", "revoked_at", "is_active"]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_is_active(self, grant):
+        return policy.grant_is_in_force(grant)
 
 
 class GrantRequestSerializer(serializers.Serializer):
@@ -55,7 +60,7 @@ class GrantRequestSerializer(serializers.Serializer):
             if factory is None:
                 raise serializers.ValidationError({"factory": _("No factory has this reference.")})
         else:
-            own = Factory.objects.filter(pk__in=list(user.member_factory_ids()))
+            own = policy.scope(user, "grant.manage", Factory.objects)
             if own.count() != 1:
                 raise serializers.ValidationError({"factory": _("Name the factory by its reference.")})
             factory = own.get()
@@ -64,17 +69,14 @@ class GrantRequestSerializer(serializers.Serializer):
 
 def scoped_grants(user):
     """The programme sees every grant; a factory its own; a buyer those in force for it now."""
-    grants = AccessGrant.objects.select_related("factory", "buyer", "granted_by")
-    if is_programme_side(user):
-        return grants
-    in_force_for_buyer = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
-    return grants.filter(Q(factory_id__in=list(user.member_factory_ids())) | Q(pk__in=in_force_for_buyer))
+    return policy.scope(user, "grant.read", AccessGrant.objects.select_related("factory", "buyer", "granted_by"))
 
 
 class GrantListView(ApiView):
     """Access grants you may see: the programme all, a factory its own, a buyer those made to it."""
 
     serializer_class = GrantSerializer
+    policy_actions = {"GET": "account.use", "POST": "grant.manage"}
 
     @extend_schema(responses={200: GrantSerializer(many=True), **errors(401)})
     def get(self, request):
@@ -87,8 +89,6 @@ class GrantListView(ApiView):
         description="Granting a buyer that already has access only changes the expiry.",
     )
     def post(self, request):
-        if not request.user.has_role(Role.FACTORY_MANAGER):
-            raise NotAllowed(_("Only the factory's own managers can decide who sees its reports."))
         values = self.validated(GrantRequestSerializer)
         grant = grant_access(values["factory"], values["buyer"], request.user, expires_at=values["expires_at"])
         return Response(GrantSerializer(scoped_grants(request.user).get(pk=grant.pk)).data,
@@ -99,6 +99,7 @@ class GrantView(ApiView):
     """One access grant."""
 
     serializer_class = GrantSerializer
+    policy_actions = {"GET": "grant.read"}
 
     @extend_schema(responses={200: GrantSerializer, **errors(401, 404)})
     def get(self, request, pk):
@@ -109,6 +110,7 @@ class RevokeView(ApiView):
     """Revoke an access grant."""
 
     serializer_class = GrantSerializer
+    policy_actions = {"POST": "grant.manage"}
 
     @extend_schema(
         request=None,

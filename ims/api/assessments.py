@@ -8,20 +8,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from ims import policy
 from ims.accounts.models import User
-from ims.api.base import (
-    IDEMPOTENCY_KEY,
-    WRITE_ERRORS,
-    ApiView,
-    errors,
-    is_programme_side,
-    named_choice_field,
-    visible_assessments,
-)
+from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, named_choice_field
 from ims.assessments.models import Assessment, AssessmentMonitor, ReportRevision, Status, Transition
 from ims.assessments.workflow import ACTIONS, allowed_actions, plan_assessment, transition
 from ims.checklists.models import ChecklistVersion
 from ims.factories.models import Factory
+from ims.policy.guards import StepFromField
 
 
 def workflow_action_field(**kwargs):
@@ -97,7 +91,7 @@ class AssessmentDetailSerializer(AssessmentSerializer):
     def to_representation(self, assessment):
         data = super().to_representation(assessment)
         # Review comments are the programme's internal exchange, not part of the published report.
-        if not is_programme_side(self.context["request"].user):
+        if not policy.allows(self.context["request"].user, "workspace.read", assessment):
             data.pop("transitions")
         return data
 
@@ -145,14 +139,24 @@ class RevisionDetailSerializer(RevisionSerializer):
         fields = [*RevisionSerializer.Meta.fields, "snapshot"]
 
 
+def visible_assessments(user):
+    """Assessments the user works on or whose published report the user reads."""
+    return policy.scope(user, "assessment.read", Assessment.objects)
+
+
 def get_visible_assessment(user, ref):
     return get_object_or_404(visible_assessments(user).select_related("factory", "checklist_version"), ref=ref)
+
+
+def get_assessment(user, action, ref):
+    return policy.get_or_404(user, action, Assessment.objects.select_related("factory", "checklist_version"), ref=ref)
 
 
 class AssessmentListView(ApiView):
     """Assessments you may see (programme: all; factory: its published ones; buyer: granted ones), and planning."""
 
     serializer_class = AssessmentSerializer
+    policy_actions = {"GET": "account.use", "POST": "assessment.plan"}
 
     @extend_schema(
         parameters=[
@@ -193,6 +197,7 @@ class AssessmentView(ApiView):
     """One assessment with its team and progress."""
 
     serializer_class = AssessmentDetailSerializer
+    policy_actions = {"GET": "assessment.read"}
 
     @extend_schema(responses={200: AssessmentDetailSerializer, **errors(401, 404)})
     def get(self, request, ref):
@@ -204,6 +209,7 @@ class TransitionView(ApiView):
     """Move an assessment through its workflow."""
 
     serializer_class = TransitionRequestSerializer
+    policy_actions = {"POST": StepFromField("action", "assessment.{}")}
 
     @extend_schema(
         request=TransitionRequestSerializer,
@@ -224,10 +230,11 @@ class RevisionListView(ApiView):
 
     serializer_class = RevisionSerializer
     pagination_class = None
+    policy_actions = {"GET": "report.read"}
 
     @extend_schema(responses={200: RevisionSerializer(many=True), **errors(401, 404)})
     def get(self, request, ref):
-        assessment = get_visible_assessment(request.user, ref)
+        assessment = get_assessment(request.user, "report.read", ref)
         revisions = list(assessment.revisions.select_related("approved_by").order_by("number"))
         context = {**self.get_serializer_context(), "latest_number": revisions[-1].number if revisions else None}
         return Response(RevisionSerializer(revisions, many=True, context=context).data)
@@ -237,10 +244,11 @@ class RevisionView(ApiView):
     """One published report revision with its snapshot: what the report shows."""
 
     serializer_class = RevisionDetailSerializer
+    policy_actions = {"GET": "report.read"}
 
     @extend_schema(responses={200: RevisionDetailSerializer, **errors(401, 404)})
     def get(self, request, ref, number):
-        assessment = get_visible_assessment(request.user, ref)
+        assessment = get_assessment(request.user, "report.read", ref)
         revision = get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
         context = {**self.get_serializer_context(), "latest_number": assessment.current_revision().number}
         return Response(RevisionDetailSerializer(revision, context=context).data)

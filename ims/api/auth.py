@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from ims.api.base import ApiView, errors
@@ -29,7 +28,7 @@ class TokenView(ApiView):
     """Exchange an email address and password for an API token."""
 
     authentication_classes = []
-    permission_classes = [AllowAny]
+    policy_actions = {"POST": "public.read"}
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, **errors(400)}, auth=[])
     def post(self, request):

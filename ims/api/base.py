@@ -1,4 +1,4 @@
-"""What every API view shares: error shape, live throttles, idempotent writes, paging, scoping."""
+"""What every API view shares: error shape, live throttles, idempotent writes, paging, the policy."""
 
 from functools import cache
 
@@ -12,7 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from ims.api.errors import handle_api_exception
 from ims.api.idempotency import KEY_HEADER, IdempotentWrites
 from ims.api.throttling import AnonRateThrottle, UserRateThrottle
-from ims.assessments.models import Assessment
+from ims.policy.guards import FollowsPolicy
 
 
 class Pages(PageNumberPagination):
@@ -22,7 +22,10 @@ class Pages(PageNumberPagination):
 
 
 class ApiView(IdempotentWrites, GenericAPIView):
+    """Each view declares `policy_actions` ({"GET": action, ...}): ims.policy decides who may call it."""
+
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    permission_classes = [FollowsPolicy]
     pagination_class = Pages
 
     def get_exception_handler(self):
@@ -37,23 +40,6 @@ class ApiView(IdempotentWrites, GenericAPIView):
         serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-
-def is_programme_side(user):
-    return user.is_superuser or user.is_programme_staff
-
-
-def visible_assessments(user):
-    return Assessment.objects.visible_to(user)
-
-
-def factory_side_scope(queryset, user, assessment_path):
-    """Objections and action plans: the programme sees all, a factory those of its own visible
-    reports, a buyer none (it reads reports, not the factory's dealings with the programme)."""
-    queryset = queryset.filter(**{f"{assessment_path}__in": visible_assessments(user)})
-    if is_programme_side(user):
-        return queryset
-    return queryset.filter(**{f"{assessment_path}__factory_id__in": list(user.member_factory_ids())})
 
 
 # OpenAPI documentation shared by the views.

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from ims.core.errors import DomainError
+from ims.operations.errors import error_response, unavailability
+from ims.policy.guards import guard
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,10 @@ def handle_api_exception(exc, context):
         body = error_body(_DRF_CODES.get(code, code), exc.detail, details)
         return Response(body, status=exc.status_code, headers=headers)
 
+    unavailable = unavailability(exc)
+    if unavailable:  # a database restart or a long SQLite import: a moment's wait, not a bug
+        return error_response(context["request"], unavailable)
+
     # Anything else is a bug: logged with its traceback, answered in the same shape.
     logger.exception("Unexpected error in API view %s", context.get("view").__class__.__name__)
     return Response(
@@ -80,6 +86,7 @@ def handle_api_exception(exc, context):
     )
 
 
+@guard(**dict.fromkeys(("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"), "public.read"))
 def unknown_endpoint(request, *args, **kwargs):
     """Any /api/v1/ address that names no endpoint: a JSON 404 rather than an HTML page.
 

@@ -8,12 +8,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from ims import policy
 from ims.api.assessments import get_visible_assessment
-from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, is_programme_side, language_field
+from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, language_field
 from ims.assessments.evidence import attach_photo
-from ims.assessments.models import Answer, Evidence, Finding, Status
+from ims.assessments.models import Answer, Evidence, Finding
 from ims.assessments.workflow import save_finding
-from ims.core.errors import Conflict, NotAllowed
+from ims.core.errors import Conflict
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -63,13 +64,18 @@ class FindingListView(ApiView):
 
     serializer_class = FindingSerializer
     pagination_class = None  # at most one per question of the checklist
+    policy_actions = {"GET": "findings.read"}
 
     @extend_schema(responses={200: FindingSerializer(many=True), **errors(401, 403, 404)})
     def get(self, request, ref):
         assessment = get_visible_assessment(request.user, ref)
-        if assessment.status == Status.CORRECTING and not is_programme_side(request.user):
-            # A correction is work in progress: outside the programme, only the published revision is read.
-            raise NotAllowed(_("This report is being corrected; read its published revision."))
+        # A correction is work in progress: outside the workspace, only the published revision is read.
+        policy.require(
+            request.user,
+            "findings.read",
+            assessment,
+            message=_("This report is being corrected; read its published revision."),
+        )
         return Response(FindingSerializer(findings_of(assessment), many=True).data)
 
 
@@ -77,6 +83,7 @@ class FindingView(ApiView):
     """The finding for one question of an assessment."""
 
     serializer_class = FindingWriteSerializer
+    policy_actions = {"PUT": "finding.edit"}
 
     @extend_schema(
         request=FindingWriteSerializer,
@@ -110,6 +117,7 @@ class EvidenceView(ApiView):
 
     serializer_class = PhotoUploadSerializer
     parser_classes = [MultiPartParser]
+    policy_actions = {"POST": "finding.edit"}
 
     @extend_schema(
         request={"multipart/form-data": PhotoUploadSerializer},

@@ -4,17 +4,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from ims.api import access, assessments, findings, responses
 from ims.api.auth import TokenView
 from ims.api.errors import handle_api_exception, unknown_endpoint
+from ims.policy.guards import FollowsPolicy
 
 
 class SchemaView(SpectacularAPIView):
+    permission_classes = [FollowsPolicy]
+    policy_actions = {"GET": "public.read"}
+
     def get_exception_handler(self):
         return handle_api_exception
+
+
+class DocsView(SpectacularSwaggerView):
+    permission_classes = [FollowsPolicy]
+    policy_actions = {"GET": "public.read"}
 
 
 app_name = "api"
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("assessments/", assessments.AssessmentListView.as_view(), name="assessments"),
     path("assessments/<str:ref>/", assessments.AssessmentView.as_view(), name="assessment"),

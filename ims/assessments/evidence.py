@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import logging
 import uuid
 import warnings
 
@@ -13,7 +14,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ims.assessments.models import Assessment, Evidence
 from ims.assessments.workflow import can_edit_findings
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid, NotAllowed, StorageFailed
+from ims.operations.storage import STORAGE_ERRORS
+from ims.policy.states import IN_PUBLISHED_REVISION, IN_WORKING_COPY
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 LONGEST_SIDE = 2560
@@ -57,12 +62,39 @@ def attach_photo(finding, data, actor, client_uuid=None):
             if existing.finding_id == finding.pk and existing.sha256 == digest:
                 return existing
             raise Conflict(_("Another file was already sent under this identifier."))
-    return Evidence.objects.create(
-        finding=finding,
-        file=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),
-        content_type="image/jpeg",
-        size=len(encoded),
-        sha256=digest,
-        client_uuid=client_uuid,
-        uploaded_by=actor,
-    )
+    try:
+        return Evidence.objects.create(
+            finding=finding,
+            file=ContentFile(encoded, name=f"{uuid.uuid4().hex}.jpg"),
+            content_type="image/jpeg",
+            size=len(encoded),
+            sha256=digest,
+            client_uuid=client_uuid,
+            uploaded_by=actor,
+        )
+    except STORAGE_ERRORS as error:  # the storage writes atomically: no partial file is left behind
+        logger.error("Evidence photo not stored: %s", error)
+        raise StorageFailed(
+            _("The photo could not be stored on the server; nothing was saved. Try again later.")
+        ) from error
+
+
+def evidence_state(evidence):
+    """Whether a photo is part of its assessment's latest published revision, or of the working copy only.
+
+    Revisions list their photos; revisions published before they did hold the photos uploaded by then.
+    """
+    revision = evidence.finding.assessment.revisions.order_by("-number").first()
+    if revision is None:
+        return IN_WORKING_COPY
+    listed = published_evidence_ids(revision)
+    published = evidence.uploaded_at <= revision.approved_at if listed is None else evidence.pk in listed
+    return IN_PUBLISHED_REVISION if published else IN_WORKING_COPY
+
+
+def published_evidence_ids(revision):
+    """The ids of the photos a revision published, or None for a revision that did not list them."""
+    findings = revision.snapshot["findings"]
+    if findings and "evidence" not in findings[0]:
+        return None
+    return {evidence_id for finding in findings for evidence_id in finding.get("evidence", ())}

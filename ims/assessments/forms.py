@@ -5,7 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ims.accounts.models import Role, User
+from ims import policy
+from ims.accounts.models import User
 from ims.assessments.models import Assessment, Status
 from ims.assessments.workflow import can_edit_findings
 from ims.audit.models import record
@@ -22,7 +23,7 @@ def factory_label(factory):
 
 
 def monitor_choices():
-    return User.objects.filter(is_active=True, memberships__role=Role.MONITOR).distinct().order_by("full_name")
+    return policy.users_who_may("assessment.join_team").order_by("full_name")
 
 
 class FactoryField(forms.CharField):

@@ -3,14 +3,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ims.policy import states
+
 
 class Status(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    IN_PROGRESS = "in_progress", _("In progress")
-    SUBMITTED = "submitted", _("Submitted")
-    RETURNED = "returned", _("Returned")
-    APPROVED = "approved", _("Approved")
-    CORRECTING = "correcting", _("Being corrected")
+    """The assessment's states; the policy table names them, and who may do what in each."""
+
+    PLANNED = states.PLANNED, _("Planned")
+    IN_PROGRESS = states.IN_PROGRESS, _("In progress")
+    SUBMITTED = states.SUBMITTED, _("Submitted")
+    RETURNED = states.RETURNED, _("Returned")
+    APPROVED = states.APPROVED, _("Approved")
+    CORRECTING = states.CORRECTING, _("Being corrected")
 
 
 class Answer(models.TextChoices):
@@ -18,23 +22,6 @@ class Answer(models.TextChoices):
     NON_COMPLIANT = "non_compliant", _("Non-compliant")
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
     NOT_ASSESSED = "not_assessed", _("Not assessed")
-
-
-class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Programme staff see every assessment; a factory sees its own published ones;
-        a buyer sees the published ones of factories that grant it access now."""
-        from ims.access.models import AccessGrant
-
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.is_programme_staff:
-            return self
-        published = self.filter(status__in=PUBLISHED_STATUSES)
-        factory_ids = set(user.member_factory_ids())
-        granted = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
-        factory_ids |= set(granted.values_list("factory_id", flat=True))
-        return published.filter(factory_id__in=factory_ids)
 
 
 class Assessment(models.Model):
@@ -75,8 +62,6 @@ class Assessment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = AssessmentQuerySet.as_manager()
-
     class Meta:
         ordering = ["-visit_start", "-pk"]
         verbose_name = _("assessment")
@@ -107,7 +92,7 @@ class Assessment(models.Model):
         return self.revisions.order_by("-number").first()
 
 
-PUBLISHED_STATUSES = (Status.APPROVED, Status.CORRECTING)
+PUBLISHED_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.PUBLISHED)
 
 
 class AssessmentMonitor(models.Model):

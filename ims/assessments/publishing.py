@@ -2,13 +2,13 @@
 
 from collections import defaultdict
 
-from django.db import transaction
 from django.dispatch import Signal
 
 from ims.assessments.models import Answer, ClusterResult, ReportRevision
 from ims.factories.models import WorkforceSnapshot
 
-# Sent once the revision is committed: notifications, report generation and statistics listen.
+# Sent inside the approval's transaction: notifications, report generation and statistics queue their
+# tasks in it (ims.operations.queue), so the revision and its tasks commit together or not at all.
 report_published = Signal()
 
 
@@ -53,8 +53,13 @@ def build_snapshot(assessment):
             "note": finding.note,
             "note_language": finding.note_language,
             "finding_id": finding.pk,
+            # The photos this revision publishes: one added later, during a correction, is not shown
+            # to the factory and its buyers until a revision lists it.
+            "evidence": sorted(evidence.pk for evidence in finding.evidence.all()),
         }
-        for finding in assessment.findings.select_related("question__compliance_point__cluster")
+        for finding in assessment.findings.select_related("question__compliance_point__cluster").prefetch_related(
+            "evidence"
+        )
     ]
     return {
         "assessment": {
@@ -78,6 +83,18 @@ def build_snapshot(assessment):
     }
 
 
+def published_finding(finding):
+    """What the latest published revision says of a finding ({answer, note, note_language, ...}), or None.
+
+    While a correction is under way the finding's row is the working copy: readers outside the
+    assessment's workspace are shown this instead.
+    """
+    revision = finding.assessment.revisions.order_by("-number").first()
+    if revision is None:
+        return None
+    return next((row for row in revision.snapshot["findings"] if row["finding_id"] == finding.pk), None)
+
+
 def publish(assessment, actor, reason=""):
     last = assessment.revisions.order_by("-number").first()
     revision = ReportRevision.objects.create(
@@ -98,7 +115,7 @@ def publish(assessment, actor, reason=""):
                 "source": WorkforceSnapshot.Source.ASSESSMENT,
             },
         )
-    transaction.on_commit(lambda: report_published.send(sender=ReportRevision, revision=revision))
+    report_published.send(sender=ReportRevision, revision=revision)
     return revision
 
 

@@ -2,7 +2,7 @@
 
 A report page is rendered from its revision's frozen snapshot and the pinned checklist's
 texts, so an old revision reads exactly as it was approved. Every page starts from
-Assessment.objects.visible_to(user) (404 otherwise); every change goes through a service.
+the policy's scope of its action (404 otherwise); every change goes through a service.
 """
 
 import datetime
@@ -11,27 +11,25 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ims.access.models import AccessGrant
-from ims.accounts.models import Role
+from ims import policy
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ReportRevision, Status
 from ims.assessments.workflow import allowed_actions, transition
 from ims.checklists.models import Question
 from ims.core.errors import DomainError
 from ims.factories.models import Factory
+from ims.policy.guards import StepFromField, guard
 from ims.reports.documents import document_context
 from ims.reports.forms import NoteTranslationForm
 from ims.reports.models import Kind
-from ims.reports.note_translations import can_translate_notes
 from ims.responses.forms import ActionForm, ActionUpdateForm, ObjectionForm, RulingForm
 from ims.responses.models import Objection
-from ims.responses.services import can_respond, rule_on_objection
+from ims.responses.services import rule_on_objection
 
 RECENT = 20
 REVIEW_ACTIONS = ("return", "approve", "reopen")
@@ -54,36 +52,35 @@ def _factories_with_reports(factories, visible):
     )
 
 
-@login_required
+@guard(GET="reports.open")
 def index(request):
     """What each role has to read or do: the head's queue, a factory's reports, a buyer's granted factories."""
     user = request.user
-    visible = Assessment.objects.visible_to(user).select_related("factory")
+    readable = policy.scope(user, "report.read", Assessment.objects).select_related("factory")
     context = {"staff": None, "own_factories": None, "granted_factories": None}
-    if user.is_superuser or user.is_programme_staff:
+    if policy.may_ever(user, "reports.programme"):
+        workspace = policy.scope(user, "workspace.read", Assessment.objects).select_related("factory")
         context["staff"] = {
-            "awaiting_review": visible.filter(status=Status.SUBMITTED).order_by("updated_at"),
-            "being_corrected": visible.filter(status=Status.CORRECTING),
-            "recently_approved": visible.filter(status__in=PUBLISHED_STATUSES)
-            .annotate(last_approved=Max("revisions__approved_at"), last_number=Max("revisions__number"))
-            .order_by("-last_approved")[:RECENT],
-            "open_objections": Objection.objects.filter(
-                status=Objection.Status.OPEN, finding__assessment__in=visible
-            ).count(),
-            "is_head": user.has_role(Role.HEAD),
+            "awaiting_review": workspace.filter(status=Status.SUBMITTED).order_by("updated_at"),
+            "being_corrected": workspace.filter(status=Status.CORRECTING),
+            "recently_approved": readable.annotate(
+                last_approved=Max("revisions__approved_at"), last_number=Max("revisions__number")
+            ).order_by("-last_approved")[:RECENT],
+            "open_objections": policy.scope(user, "objection.read", Objection.objects, via="finding__assessment")
+            .filter(status=Objection.Status.OPEN)
+            .count(),
+            "reviews": policy.may_ever(user, "review.open"),
+            "objections_queue": policy.may_ever(user, "objections.queue"),
         }
-    if user.has_role(Role.FACTORY_MANAGER):
-        own = Factory.objects.filter(pk__in=user.member_factory_ids())
-        context["own_factories"] = _factories_with_reports(own, visible)
-    if user.has_role(Role.BUYER_VIEWER):
-        grants = AccessGrant.objects.active().filter(buyer__in=user.buyer_organisations())
-        granted = Factory.objects.filter(pk__in=grants.values("factory_id")).prefetch_related(
+    own = policy.scope(user, "factory.act_for", Factory.objects)
+    if own.exists():
+        context["own_factories"] = _factories_with_reports(own, readable)
+    if policy.may_ever(user, "factory.granted"):
+        grants = policy.grants_in_force().filter(buyer__in=policy.buyer_organisations(user))
+        granted = policy.scope(user, "factory.granted", Factory.objects).prefetch_related(
             Prefetch("access_grants", queryset=grants.select_related("buyer"), to_attr="active_grants")
         )
-        context["granted_factories"] = _factories_with_reports(granted, visible)
-    if all(section is None for section in context.values()):
-        # Partner analysts read industry statistics, never a factory's detailed report.
-        raise PermissionDenied
+        context["granted_factories"] = _factories_with_reports(granted, readable)
     return render(request, "reports/index.html", context)
 
 
@@ -104,19 +101,20 @@ def _attach_response_forms(noncompliances):
             )
 
 
-@login_required
+@guard(GET="report.read")
 def revision(request, ref, number):
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    user = request.user
+    assessment = policy.get_or_404(
+        user, "report.read", Assessment.objects.select_related("factory", "checklist_version"), ref=ref
     )
     shown = get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
     revisions = list(assessment.revisions.defer("snapshot").order_by("number"))
     is_current = shown.number == revisions[-1].number
     report = document_context(shown, Kind.DETAILED, get_language())
-    responding = is_current and can_respond(request.user, assessment)
+    responding = is_current and policy.allows(user, "objection.file", assessment)
     if responding:
         _attach_response_forms(report["noncompliances"])
-    if can_translate_notes(request.user):
+    if policy.allows(user, "note.translate", assessment):
         for row in report["noncompliances"]:
             if row.note:
                 row.forms["translation"] = NoteTranslationForm(auto_id=f"id_f{row.finding_id}_translation_%s")
@@ -128,7 +126,8 @@ def revision(request, ref, number):
         "current": revisions[-1],
         "report": report,
         "responding": responding,
-        "is_head": request.user.has_role(Role.HEAD),
+        "show_names": policy.allows(user, "objection.read_names", assessment),
+        "reviews": policy.allows(user, "review.open", assessment),
     }
     return render(request, "reports/revision.html", context)
 
@@ -151,12 +150,12 @@ def _done_message(action, assessment):
     return _("Reopened for correction. Approve it again to publish the corrected revision.")
 
 
-@login_required
+@guard(GET="review.open", POST=StepFromField("action", "assessment.{}"))
 def review(request, ref):
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    assessment = policy.get_or_404(
+        request.user, "assessment.read", Assessment.objects.select_related("factory", "checklist_version"), ref=ref
     )
-    if not request.user.has_role(Role.HEAD):
+    if not policy.allows(request.user, "review.open", assessment):
         raise PermissionDenied
     status, posted = 200, None
     if request.method == "POST":
@@ -194,11 +193,9 @@ def review(request, ref):
 # The head's objections queue
 
 
-@login_required
+@guard(GET="objections.queue", POST="objection.rule")
 def objections(request):
-    if not request.user.has_role(Role.HEAD):
-        raise PermissionDenied
-    visible = Objection.objects.filter(finding__assessment__in=Assessment.objects.visible_to(request.user))
+    visible = policy.scope(request.user, "objection.read", Objection.objects, via="finding__assessment")
     visible = visible.select_related("finding__question", "finding__assessment__factory", "revision", "author")
     status, posted = 200, None
     if request.method == "POST":

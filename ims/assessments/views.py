@@ -1,37 +1,36 @@
 """The monitors' pages: their assessments, planning, the overview, capture on a tablet and the final review.
 
 Every rule lives in workflow.py and evidence.py; these views read input, call a service and turn a
-DomainError into an answer with the error's status and message. An assessment the user cannot see is
-404; a visible one outside the programme's workspace (factories, buyers) is 403 here: they read the
-published report pages instead.
+DomainError into an answer with the error's status and message. Who may open which page is the policy's
+(ims.policy): an assessment the user may not read about is a 404 here, one outside the user's
+workspace a 403; factories and buyers read the published report pages instead.
 """
 
 import json
 from dataclasses import dataclass, field
-from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
+from ims import policy
 from ims.assessments import workflow
-from ims.assessments.evidence import attach_photo
+from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, PlanForm, StatusFilterForm, factory_label
 from ims.assessments.models import Answer, Assessment, Evidence, Status
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
 from ims.factories.models import Factory
+from ims.operations.storage import verified_copy
+from ims.policy.guards import StepFromField, guard
 
 ACTION_BUTTONS = {
     "start": gettext_lazy("Start the assessment"),
@@ -49,47 +48,17 @@ ACTION_DONE = {
 }
 
 
-def programme_staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not _is_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def signed_in_for_json(view):
-    """Like login_required, but a script asking for JSON gets a 401 it can show instead of the sign-in page."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if _wants_json(request):
-            return JsonResponse(
-                {"error": "signed_out", "message": _("You are signed out: sign in again, then retry.")}, status=401
-            )
-        return redirect_to_login(request.get_full_path())
-
-    return wrapper
-
-
-def _is_staff(user):
-    return user.is_superuser or user.is_programme_staff
-
-
 def _workspace_assessment(request, ref):
-    """The assessment if the user may see it (else 404) and works in the programme (else 403)."""
-    assessment = get_object_or_404(
-        Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version"), ref=ref
+    """The assessment if the user works on it (its team, the head, programme administrators): 404 for one
+    the user may not even read about, 403 for one whose published report is all the user may read."""
+    assessment = policy.get_or_404(
+        request.user, "assessment.read", Assessment.objects.select_related("factory", "checklist_version"), ref=ref
     )
-    if not _is_staff(request.user):
+    if not policy.allows(request.user, "workspace.read", assessment):
         raise PermissionDenied
     return assessment
 
@@ -187,9 +156,11 @@ def _head_comment(assessment):
 # --- pages --------------------------------------------------------------------------------------------------
 
 
-@programme_staff_required
+@guard(GET="workspace.open")
 def mine(request):
-    visible = Assessment.objects.visible_to(request.user).select_related("factory", "checklist_version")
+    visible = policy.scope(request.user, "workspace.read", Assessment.objects).select_related(
+        "factory", "checklist_version"
+    )
     question_totals = dict(ChecklistVersion.objects.annotate(count=Count("questions")).values_list("pk", "count"))
     on_team = list(
         visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
@@ -206,7 +177,7 @@ def mine(request):
     return render(request, "assessments/mine.html", {"on_team": on_team, "form": form, "page": page})
 
 
-@programme_staff_required
+@guard(GET="assessment.plan", POST="assessment.plan")
 def plan(request):
     initial = {}
     if ref := request.GET.get("factory"):
@@ -265,13 +236,12 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
     )
 
 
-@login_required
+@guard(GET="workspace.read")
 def detail(request, ref):
     return _render_detail(request, _workspace_assessment(request, ref))
 
 
-@login_required
-@require_POST
+@guard(POST="finding.edit")
 def update_details(request, ref):
     assessment = _workspace_assessment(request, ref)
     form = AssessmentDetailsForm(request.POST, instance=assessment)
@@ -286,8 +256,7 @@ def update_details(request, ref):
     return redirect("assessments:detail", ref=ref)
 
 
-@login_required
-@require_POST
+@guard(POST=StepFromField("action", "assessment.{}"))
 def transition(request, ref):
     assessment = _workspace_assessment(request, ref)
     action = request.POST.get("action", "")
@@ -406,7 +375,7 @@ def _save_from(request, assessment, data):
     )
 
 
-@login_required
+@guard(GET="workspace.read", POST="finding.edit")
 def capture(request, ref, cluster_code):
     """One cluster's questions as cards; without JavaScript each card posts here and comes back."""
     assessment = _workspace_assessment(request, ref)
@@ -423,8 +392,7 @@ def capture(request, ref, cluster_code):
     return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}#q-{question_code}")
 
 
-@signed_in_for_json
-@require_POST
+@guard(scripts=True, POST="finding.edit")
 def save_finding(request, ref):
     """Autosave of one card: JSON in, the stored finding (with its new row_version) out."""
     assessment = _workspace_assessment(request, ref)
@@ -454,11 +422,16 @@ def save_finding(request, ref):
     )
 
 
-@signed_in_for_json
-@require_POST
+@guard(scripts=True, POST="finding.edit")
 def upload_evidence(request, ref):
     """A photo for one answered question: JSON for the capture script, a redirect back for a plain form."""
     assessment = _workspace_assessment(request, ref)
+    try:
+        workflow.require_editable(assessment, request.user)
+    except DomainError as error:
+        if _wants_json(request):
+            return _error_json(error)
+        raise PermissionDenied from None
     question_code = request.POST.get("question", "")
     question = (
         assessment.checklist_version.questions.select_related("compliance_point__cluster")
@@ -497,12 +470,17 @@ def upload_evidence(request, ref):
     return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}#q-{question_code}")
 
 
-@login_required
+@guard(GET="evidence.read")
 def evidence(request, ref, pk):
-    """Streams a stored photo, only to users who may see its assessment."""
-    assessment = get_object_or_404(Assessment.objects.visible_to(request.user), ref=ref)
-    item = get_object_or_404(Evidence, pk=pk, finding__assessment=assessment)
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    """Streams a stored photo: to the assessment's workspace always; to readers of its published report
+    only if the photo is part of the published revision (not one added during a correction)."""
+    item = get_object_or_404(
+        Evidence.objects.select_related("finding__assessment"), pk=pk, finding__assessment__ref=ref
+    )
+    if not policy.allows(request.user, "evidence.read", item, state=evidence_state(item)):
+        raise Http404
+    # Checked against the hash recorded at upload: a damaged copy is refused, never served as evidence.
+    response = FileResponse(verified_copy(item.file, item.sha256), content_type=item.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
@@ -551,6 +529,6 @@ def _render_review(request, assessment, *, status=200, error=None):
     )
 
 
-@login_required
+@guard(GET="workspace.read")
 def review(request, ref):
     return _render_review(request, _workspace_assessment(request, ref))

@@ -12,29 +12,49 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Finding, Status, Transition
 from ims.assessments.publishing import publish
 from ims.audit.models import record
-from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from ims.policy import states
 
-EDITABLE_STATUSES = (Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+EDITABLE_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.EDITABLE)
 
 
 @dataclass(frozen=True)
 class Action:
-    sources: tuple
+    """A workflow step; who may take it and from which states is the policy's ("assessment.<step>")."""
+
+    name: str
     target: str
-    by_head: bool
     needs_comment: bool = False
+
+    @property
+    def policy_action(self):
+        return f"assessment.{self.name}"
+
+    @property
+    def sources(self):
+        return policy.states_allowing(self.policy_action)
 
 
 ACTIONS = {
-    "start": Action((Status.PLANNED,), Status.IN_PROGRESS, by_head=False),
-    "submit": Action((Status.IN_PROGRESS, Status.RETURNED), Status.SUBMITTED, by_head=False),
-    "return": Action((Status.SUBMITTED,), Status.RETURNED, by_head=True, needs_comment=True),
-    "approve": Action((Status.SUBMITTED, Status.CORRECTING), Status.APPROVED, by_head=True),
-    "reopen": Action((Status.APPROVED,), Status.CORRECTING, by_head=True, needs_comment=True),
+    action.name: action
+    for action in (
+        Action("start", Status.IN_PROGRESS),
+        Action("submit", Status.SUBMITTED),
+        Action("return", Status.RETURNED, needs_comment=True),
+        Action("approve", Status.APPROVED),
+        Action("reopen", Status.CORRECTING, needs_comment=True),
+    )
+}
+REFUSALS = {
+    "start": gettext_lazy("Only the monitors of this assessment can do this."),
+    "submit": gettext_lazy("Only the monitors of this assessment can do this."),
+    "return": gettext_lazy("Only the programme head can do this."),
+    "approve": gettext_lazy("Only the programme head can do this."),
+    "reopen": gettext_lazy("Only the programme head can do this."),
 }
 
 
@@ -42,17 +62,9 @@ def is_on_team(assessment, user):
     return assessment.team.filter(user=user).exists()
 
 
-def _may_take(action, assessment, user):
-    return user.has_role(Role.HEAD) if action.by_head else is_on_team(assessment, user)
-
-
 def allowed_actions(assessment, user):
     """The workflow steps this user may take now, in the order of ACTIONS (for offering buttons)."""
-    return [
-        name
-        for name, action in ACTIONS.items()
-        if assessment.status in action.sources and _may_take(action, assessment, user)
-    ]
+    return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action, assessment)]
 
 
 def _next_ref(factory, visit_start):
@@ -67,14 +79,13 @@ def _next_ref(factory, visit_start):
 @transaction.atomic
 def plan_assessment(*, factory, version, actor, visit_start, visit_end, monitors, type=Assessment.Type.ASSESSMENT,
                     client_uuid=None):  # fmt: skip
-    if not actor.has_role(Role.MONITOR, Role.HEAD, Role.PROGRAMME_ADMIN):
-        raise NotAllowed(_("Only programme staff can plan assessments."))
+    policy.require(actor, "assessment.plan", message=_("Only programme staff can plan assessments."))
     if visit_end < visit_start:
         raise Invalid(_("The last visit day cannot be before the first."))
     monitors = list(monitors)
     if not monitors:
         raise Invalid(_("Name at least one monitor."))
-    not_monitors = [user for user in monitors if not user.has_role(Role.MONITOR)]
+    not_monitors = [user for user in monitors if not policy.allows(user, "assessment.join_team")]
     if not_monitors:
         raise Invalid(
             _("%(names)s cannot be on the team: not a monitor.") % {"names": ", ".join(map(str, not_monitors))}
@@ -108,10 +119,7 @@ def transition(assessment, action_name, actor, comment=""):
             % {"status": assessment.get_status_display().lower(), "action": ACTION_LABELS[action_name]},
             status=assessment.status,
         )
-    if not _may_take(action, assessment, actor):
-        if action.by_head:
-            raise NotAllowed(_("Only the programme head can do this."))
-        raise NotAllowed(_("Only the monitors of this assessment can do this."))
+    policy.require(actor, action.policy_action, assessment, message=str(REFUSALS[action_name]))
     comment = (comment or "").strip()
     if action.needs_comment and not comment:
         raise Invalid(_("Say why: a comment is required."))
@@ -157,16 +165,75 @@ def _check_complete(assessment):
         )
 
 
+class EditRights:
+    """Who may edit an assessment's findings (the policy's "finding.edit"), asked once and then per cluster.
+
+    check() refuses with 403 whoever may never edit them, 409 in a state that forbids edits now, and 403
+    a monitor given other clusters; two queries in all, however many clusters are asked about.
+    """
+
+    def __init__(self, assessment, actor):
+        self.assessment = assessment
+        self.states = policy.states_for(actor, "finding.edit", assessment)
+        self.member = assessment.team.filter(user=actor).first()
+
+    def check(self, cluster_code=None):
+        if not self.states & set(EDITABLE_STATUSES):
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+        if self.assessment.status not in EDITABLE_STATUSES:
+            raise Conflict(
+                _("Findings cannot change while the assessment is %(status)s.")
+                % {"status": self.assessment.get_status_display().lower()}
+            )
+        if self.assessment.status not in self.states or not self._covers(cluster_code):
+            raise NotAllowed(_("You cannot edit findings of this assessment."))
+
+    def _covers(self, cluster_code):
+        member = self.member
+        return member is None or not member.clusters or cluster_code is None or cluster_code in member.clusters
+
+
+def require_editable(assessment, actor, cluster_code=None):
+    """Refuse an edit of the findings by this person now (see EditRights)."""
+    EditRights(assessment, actor).check(cluster_code)
+
+
 def can_edit_findings(assessment, user, cluster_code=None):
-    if assessment.status not in EDITABLE_STATUSES:
+    """Whether require_editable would let this person edit now (to offer the fields or not)."""
+    try:
+        require_editable(assessment, user, cluster_code)
+    except DomainError:
         return False
-    if assessment.status == Status.CORRECTING and user.has_role(Role.HEAD):
-        return True
-    member = assessment.team.filter(user=user).first()
-    return bool(member) and (not member.clusters or cluster_code is None or cluster_code in member.clusters)
+    return True
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class FindingChange:
+    """One answer to store, as a card, a tablet or an API client sent it."""
+
+    question_code: str
+    answer: str
+    note: str = ""
+    note_language: str = "en"
+    expected_version: object = None  # the row_version the editor started from
+    client_uuid: object = None  # given to the finding if this change creates it
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A change save_findings accepted: the finding as stored, and whether it was created, updated or unchanged."""
+
+    finding: Finding
+    how: str
+
+
+@dataclass(frozen=True)
+class _Question:
+    pk: int
+    code: str
+    cluster: str
+
+
 def save_finding(assessment, *, question_code, answer, actor, note="", note_language="en", expected_version=None,
                  client_uuid=None):  # fmt: skip
     """Create or change one finding; an edit based on an outdated version is refused, never lost.
@@ -174,65 +241,125 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
     expected_version is the row_version the editor started from. Re-sending a finding
     that is already stored exactly as sent is accepted and changes nothing.
     """
-    question = (
-        assessment.checklist_version.questions.select_related("compliance_point__cluster")
-        .filter(code=question_code)
-        .first()
-    )
-    if question is None:
-        raise Invalid(
-            _("Question %(code)s is not in checklist %(version)s.")
-            % {"code": question_code, "version": assessment.checklist_version.code}
-        )
-    if answer not in Answer.values:
-        raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
-                      % {"answer": answer, "choices": ", ".join(Answer.values)})  # fmt: skip
-    if note_language not in dict(Finding._meta.get_field("note_language").choices):
-        raise Invalid(_("'%(language)s' is not a note language.") % {"language": note_language})
+    change = FindingChange(question_code, answer, note, note_language, expected_version, client_uuid)
+    (outcome,) = save_findings(assessment, [change], actor)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome.finding
+
+
+@transaction.atomic
+def save_findings(assessment, changes, actor):
+    """save_finding for many questions at once (each question at most once), each change on its own.
+
+    Returns, in order, a Saved or the DomainError that refused each change. The queries do not grow with the
+    number of changes (one per cluster for the edit rights, a handful for the rest), so a tablet sends a
+    whole checklist in one request. Stored findings are locked while they are compared and changed.
+    """
+    changes = list(changes)
+    codes = [change.question_code for change in changes]
+    if len(set(codes)) != len(codes):
+        raise ValueError("save_findings takes each question at most once")
+    # Codes and clusters only, as plain values: question rows carry their texts in three languages.
+    rows = assessment.checklist_version.questions.filter(code__in=codes)
+    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
     assessment = Assessment.objects.get(pk=assessment.pk)
-    if not (is_on_team(assessment, actor) or actor.has_role(Role.HEAD)):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
-    if assessment.status not in EDITABLE_STATUSES:
-        raise Conflict(
-            _("Findings cannot change while the assessment is %(status)s.")
-            % {"status": assessment.get_status_display().lower()}
-        )
-    if not can_edit_findings(assessment, actor, question.compliance_point.cluster.code):
-        raise NotAllowed(_("You cannot edit findings of this assessment."))
-    if expected_version is not None:
+    rights = _ChangeChecks(assessment, actor)
+    outcomes = [None] * len(changes)
+    accepted = []
+    for index, change in enumerate(changes):
         try:
-            expected_version = int(expected_version)
+            question = questions.get(change.question_code)
+            accepted.append((index, change, question, rights.check(change, question)))
+        except DomainError as error:
+            outcomes[index] = error
+    locked = Finding.objects.select_for_update(of=("self",)).select_related("updated_by")
+    question_ids = [question.pk for _index, _change, question, _version in accepted]
+    stored = {
+        finding.question_id: finding for finding in locked.filter(assessment=assessment, question__in=question_ids)
+    }
+    now = timezone.now()
+    created, changed = [], []
+    for index, change, question, expected_version in accepted:
+        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language}
+        finding = stored.get(question.pk)
+        if finding is None:
+            finding = Finding(assessment=assessment, question_id=question.pk, updated_by=actor,
+                              client_uuid=change.client_uuid, **values)  # fmt: skip
+            created.append((index, finding))
+            outcomes[index] = Saved(finding, "created")
+        elif all(getattr(finding, name) == value for name, value in values.items()):
+            outcomes[index] = Saved(finding, "unchanged")
+        elif expected_version != finding.row_version:
+            outcomes[index] = _stale(finding)
+        else:
+            for name, value in values.items():
+                setattr(finding, name, value)
+            finding.updated_by, finding.updated_at, finding.row_version = actor, now, finding.row_version + 1
+            changed.append(finding)
+            outcomes[index] = Saved(finding, "updated")
+    Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
+    _create(created, outcomes)
+    return outcomes
+
+
+class _ChangeChecks:
+    """save_finding's checks for one change, in its order; who may edit is asked once (EditRights)."""
+
+    def __init__(self, assessment, actor):
+        self.assessment = assessment
+        self.rights = EditRights(assessment, actor)
+        self.languages = dict(Finding._meta.get_field("note_language").choices)
+
+    def check(self, change, question):
+        """The expected row_version as a whole number (or None); raises the DomainError that refuses the change."""
+        assessment = self.assessment
+        if question is None:
+            raise Invalid(
+                _("Question %(code)s is not in checklist %(version)s.")
+                % {"code": change.question_code, "version": assessment.checklist_version.code}
+            )
+        if change.answer not in Answer.values:
+            raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
+                          % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
+        if change.note_language not in self.languages:
+            raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
+        self.rights.check(question.cluster)
+        if change.expected_version is None:
+            return None
+        try:
+            return int(change.expected_version)
         except (TypeError, ValueError):
             raise Invalid(_("The row version must be a whole number.")) from None
-    note = (note or "").strip()
-    values = {"answer": answer, "note": note, "note_language": note_language}
-    finding = Finding.objects.filter(assessment=assessment, question=question).first()
-    if finding is None:
-        try:
-            with transaction.atomic():
-                return Finding.objects.create(
-                    assessment=assessment, question=question, updated_by=actor, client_uuid=client_uuid, **values
-                )
-        except IntegrityError:
-            raise Conflict(_("Someone else saved this finding at the same moment; reload it and try again.")) from None
-    if all(getattr(finding, name) == value for name, value in values.items()):
-        return finding
-    if expected_version != finding.row_version:
-        raise Conflict(
-            _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
-            % {"user": finding.updated_by},
-            current={
-                "answer": finding.answer,
-                "note": finding.note,
-                "note_language": finding.note_language,
-                "updated_by": str(finding.updated_by),
-                "row_version": finding.row_version,
-            },
-        )
-    updated = Finding.objects.filter(pk=finding.pk, row_version=finding.row_version).update(
-        **values, updated_by=actor, updated_at=timezone.now(), row_version=F("row_version") + 1
+
+
+def _stale(finding):
+    return Conflict(
+        _("This finding was changed by %(user)s since you opened it; reload it to see their answer.")
+        % {"user": finding.updated_by},
+        current={
+            "answer": finding.answer,
+            "note": finding.note,
+            "note_language": finding.note_language,
+            "updated_by": str(finding.updated_by),
+            "row_version": finding.row_version,
+        },
     )
-    if not updated:
-        raise Conflict(_("This finding was changed by someone else at the same moment; reload it."))
-    finding.refresh_from_db()
-    return finding
+
+
+def _create(created, outcomes):
+    """Insert the new findings at once; if someone saved one of them at the same moment, each goes on its own."""
+    if not created:
+        return
+    try:
+        with transaction.atomic():
+            Finding.objects.bulk_create([finding for _index, finding in created])
+    except IntegrityError:
+        for index, finding in created:
+            try:
+                with transaction.atomic():
+                    finding.save(force_insert=True)
+            except IntegrityError:
+                outcomes[index] = Conflict(
+                    _("Someone else saved this finding at the same moment; reload it and try again.")
+                )

@@ -33,9 +33,9 @@ class AuditEvent(models.Model):
         super().save(*args, **kwargs)
 
 
-def record(actor, action, obj, *, factory=None, **details):
-    """Append one event; call it inside the transaction that makes the change."""
-    return AuditEvent.objects.create(
+def event(actor, action, obj, *, factory=None, **details):
+    """One event, not saved yet: record() saves it, record_all() saves many with one query."""
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         factory=factory,
@@ -43,3 +43,15 @@ def record(actor, action, obj, *, factory=None, **details):
         object_id=str(obj.pk),
         details=details,
     )
+
+
+def record(actor, action, obj, *, factory=None, **details):
+    """Append one event; call it inside the transaction that makes the change."""
+    recorded = event(actor, action, obj, factory=factory, **details)
+    recorded.save()
+    return recorded
+
+
+def record_all(events):
+    """Append many events at once (see event()); inside the transaction that makes the changes."""
+    return AuditEvent.objects.bulk_create(events)

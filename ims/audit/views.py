@@ -1,16 +1,12 @@
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from ims.accounts.models import Role
 from ims.audit.models import AuditEvent
+from ims.policy.guards import guard
 
 
-@login_required
+@guard(GET="audit.read")
 def log(request):
-    if not (request.user.is_superuser or request.user.has_role(Role.HEAD, Role.PROGRAMME_ADMIN)):
-        raise PermissionDenied
     events = AuditEvent.objects.select_related("actor", "factory")
     factory = request.GET.get("factory", "").strip()
     action = request.GET.get("action", "").strip()

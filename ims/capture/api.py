@@ -4,25 +4,29 @@ Under /api/v1/capture/. Session-authenticated for the tablet's own script (with 
 token-authenticated for other clients, with the API's error shape and Idempotency-Key support.
 """
 
-from django.http import HttpResponse
+import contextlib
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.response import Response
 
+from ims import policy
 from ims.api.base import ApiView, errors
 from ims.capture import odk, uploads
-from ims.capture.access import get_capture_assessment
+from ims.capture.assessments import get_capture_assessment
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
-from ims.capture.package import build_package, conflict_state
+from ims.capture.package import build_package, checklist_edition, checklist_file, checklist_url, conflict_state
 from ims.capture.sync import Submission, apply_batch, apply_submission, finding_state, keep_theirs
 from ims.capture.xlsform import build_xlsform, form_id
 from ims.checklists.models import ChecklistVersion
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Invalid
 
 MAX_BATCH = 500
 OFFSET_HEADER = "Upload-Offset"
@@ -37,15 +41,20 @@ class RawBody(BaseParser):
         return stream.read() if stream else b""
 
 
-def result_json(result):
+def result_json(result, minimal=False):
+    """What happened to one submission; minimal: its identifiers and new row_version instead of the whole finding
+    (a refused one still says why, and a conflict still carries both versions for the monitor to choose)."""
     body = {
         "client_uuid": str(result.submission.client_uuid) if result.submission else None,
         "question": result.submission.question if result.submission else None,
         "status": result.status,
-        "outcome": result.outcome,
-        "message": result.message,
-        "finding": finding_state(result.finding) or None,
     }
+    if minimal:
+        body["row_version"] = result.finding.row_version if result.finding else None
+        if result.status >= 400:
+            body["message"] = result.message
+    else:
+        body.update(outcome=result.outcome, message=result.message, finding=finding_state(result.finding) or None)
     if result.conflict is not None:
         body["conflict"] = conflict_state(result.conflict)
     if result.details:
@@ -53,33 +62,92 @@ def result_json(result):
     return body
 
 
+def wants_minimal(request):
+    """RFC 7240's `Prefer: return=minimal`: the client keeps what it sent and needs only ids and versions back."""
+    preferences = {part.strip().lower() for part in request.headers.get("Prefer", "").split(",")}
+    return "return=minimal" in preferences
+
+
+MINIMAL = OpenApiParameter(
+    "Prefer", OpenApiTypes.STR, OpenApiParameter.HEADER, enum=["return=minimal"],
+    description="return=minimal: each result carries client_uuid, question, status and row_version instead of the "
+    "whole finding (the capture app sends it).",
+)  # fmt: skip
+
+
 class PackageView(ApiView):
     """Everything the capture screen needs offline for one assessment."""
+
+    policy_actions = {"GET": "capture.take"}
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **errors(401, 403, 404)})
     def get(self, request, ref):
         return Response(build_package(get_capture_assessment(request.user, ref), request.user))
 
 
+class CaptureWriteView(ApiView):
+    """A capture write whose body (JSON, or one photo piece of at most 1 MB) is read before its transaction opens.
+
+    Every API write runs in one transaction, and on SQLite that transaction locks the database from its start:
+    reading a body inside it over a slow link would hold every other writer (a second photo, a colleague's
+    tablet) for as long as the upload takes.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        with contextlib.suppress(RequestDataTooBig):  # too large to keep: the view's own checks refuse it
+            request.body  # noqa: B018  (read now, kept for the parsers)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ChecklistFileView(ApiView):
+    """A checklist version in three languages, as the capture app keeps it. Public, like the checklist's pages.
+
+    One address per edition of the content (the package names the current one), never changed: browsers, shared
+    caches and tablets keep it for good. An outdated edition redirects to the current one.
+    """
+
+    policy_actions = {"GET": "public.read"}
+    authentication_classes = []  # the same bytes for everyone, without a session
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, 302: None, **errors(404)})
+    def get(self, request, code, edition):
+        version = get_object_or_404(ChecklistVersion, code=code)
+        current = checklist_edition(version)
+        if edition != current:
+            return HttpResponseRedirect(checklist_url(version, current))
+        response = Response(checklist_file(version, current))
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 class FindingBatchSerializer(serializers.Serializer):
     findings = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH, allow_empty=False)
 
 
-class FindingBatchView(ApiView):
+class FindingBatchView(CaptureWriteView):
     """Send many findings at once; each gets its own status (201, 200, 409 conflict, 403, 400)."""
+
+    policy_actions = {"POST": "finding.edit"}
 
     serializer_class = FindingBatchSerializer
 
-    @extend_schema(request=FindingBatchSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})
+    @extend_schema(request=FindingBatchSerializer, parameters=[MINIMAL],
+                   responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403, 404)})  # fmt: skip
     def post(self, request, ref):
         assessment = get_capture_assessment(request.user, ref)
         items = self.validated(FindingBatchSerializer)["findings"]
         results = apply_batch(assessment, items, request.user, default_language=get_language())
-        return Response({"results": [result_json(result) for result in results]})
+        minimal = wants_minimal(request)
+        response = Response({"results": [result_json(result, minimal) for result in results]})
+        if minimal:
+            response["Preference-Applied"] = "return=minimal"
+        return response
 
 
-class FindingSubmissionView(ApiView):
+class FindingSubmissionView(CaptureWriteView):
     """Send one finding under its client UUID; answers with the status of what happened."""
+
+    policy_actions = {"PUT": "finding.edit"}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT,
                                                           **errors(400, 401, 403, 404, 409)})  # fmt: skip
@@ -98,8 +166,10 @@ class UploadOpenSerializer(serializers.Serializer):
     sha256 = serializers.CharField(max_length=64)
 
 
-class UploadListView(ApiView):
+class UploadListView(CaptureWriteView):
     """Open (or reopen) the upload of one photo; answers how many bytes already arrived."""
+
+    policy_actions = {"POST": "finding.edit"}
 
     serializer_class = UploadOpenSerializer
 
@@ -115,8 +185,10 @@ class UploadListView(ApiView):
         return Response(uploads.session_state(session), status=201 if created else 200)
 
 
-class UploadView(ApiView):
+class UploadView(CaptureWriteView):
     """One piece of a photo: the raw bytes, with the Upload-Offset header saying where they start."""
+
+    policy_actions = {"GET": "capture.take", "PUT": "upload.continue"}
 
     parser_classes = [RawBody]
 
@@ -148,8 +220,10 @@ class SyncCheckSerializer(serializers.Serializer):
     photos = serializers.ListField(child=serializers.UUIDField(), required=False, default=list)
 
 
-class SyncCheckView(ApiView):
+class SyncCheckView(CaptureWriteView):
     """Which of these submissions and photos the server holds: a sync is finished only when all are."""
+
+    policy_actions = {"POST": "capture.take"}
 
     serializer_class = SyncCheckSerializer
 
@@ -178,14 +252,18 @@ class ConflictResolveSerializer(serializers.Serializer):
                                          "with the stored row_version as base_version.")  # fmt: skip
 
 
-class ConflictResolveView(ApiView):
+class ConflictResolveView(CaptureWriteView):
     """The monitor keeps the stored answer: the conflict is closed, the tablet's version stays on record."""
+
+    policy_actions = {"POST": "conflict.resolve"}
 
     serializer_class = ConflictResolveSerializer
 
     @extend_schema(request=ConflictResolveSerializer, responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 404)})
     def post(self, request, pk):
-        conflict = get_object_or_404(SyncConflict.objects.visible_to(request.user), pk=pk, reported_by=request.user)
+        conflict = policy.get_or_404(request.user, "conflict.resolve", SyncConflict.objects, pk=pk)
+        # Only while the reporter may still take the assessment onto a tablet (on its team).
+        policy.require(request.user, "capture.take", conflict.assessment)
         self.validated(ConflictResolveSerializer)
         conflict = keep_theirs(conflict, request.user)
         return Response({**conflict_state(conflict), "resolution": conflict.resolution})
@@ -193,6 +271,8 @@ class ConflictResolveView(ApiView):
 
 class OdkSubmissionView(ApiView):
     """Import ODK / Kobo / Enketo submissions of the exported XLSForm (XML or JSON) as findings."""
+
+    policy_actions = {"POST": "finding.edit"}
 
     parser_classes = [MultiPartParser, RawBody]
 
@@ -230,11 +310,11 @@ def import_json(result):
 class XlsFormView(ApiView):
     """A checklist version as an XLSForm for ODK Collect, KoboCollect and Enketo."""
 
+    policy_actions = {"GET": "capture.forms"}
+
     @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
                               **errors(401, 403, 404)})  # fmt: skip
     def get(self, request, code):
-        if not (request.user.is_superuser or request.user.is_programme_staff):
-            raise NotAllowed(_("Only programme staff can download capture forms."))
         version = get_object_or_404(ChecklistVersion, code=code)
         response = HttpResponse(
             build_xlsform(version), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -15,4 +15,5 @@ urlpatterns = [
     path("uploads/<uuid:client_uuid>/", api.UploadView.as_view(), name="upload"),
     path("conflicts/<int:pk>/resolve/", api.ConflictResolveView.as_view(), name="resolve_conflict"),
     path("checklists/<str:code>/xlsform/", api.XlsFormView.as_view(), name="xlsform"),
+    path("checklists/<str:code>/content.<str:edition>.json", api.ChecklistFileView.as_view(), name="checklist"),
 ]

@@ -56,14 +56,6 @@ class SyncConflictQuerySet(models.QuerySet):
     def open(self):
         return self.filter(resolved_at__isnull=True)
 
-    def visible_to(self, user):
-        """Programme staff see the conflicts of the assessments they may see; nobody else any."""
-        from ims.assessments.models import Assessment
-
-        if not user.is_authenticated or not (user.is_superuser or user.is_programme_staff):
-            return self.none()
-        return self.filter(assessment__in=Assessment.objects.visible_to(user))
-
 
 class SyncConflict(models.Model):
     """A submission the server could not apply as sent: kept whole so the monitor decides, nothing is lost."""
@@ -194,3 +186,23 @@ class ExternalSubmission(models.Model):
 
     def __str__(self):
         return self.instance_id
+
+
+class ChecklistRevision(models.Model):
+    """How often a checklist version's content has changed (ims.capture.signals counts every save and delete).
+
+    Tablets keep the checklist file for good, so its address carries this number: a corrected translation
+    gets a new address, and a tablet sees from its package that it must download the checklist again.
+    """
+
+    version = models.OneToOneField(
+        "checklists.ChecklistVersion", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("checklist revision")
+        verbose_name_plural = _("checklist revisions")
+
+    def __str__(self):
+        return f"{self.version_id} r{self.number}"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ims.assessments.models import Answer
 from ims.audit.models import record
 from ims.capture.models import ExternalSubmission, Source
-from ims.capture.sync import Submission, apply_submission
+from ims.capture.sync import Submission, apply_submissions
 from ims.capture.xlsform import LANGUAGE_FIELD, REF_FIELD, field_name, note_name
 from ims.checklists.models import Question
 from ims.core.errors import Conflict, Invalid
@@ -145,13 +145,9 @@ def import_submission(assessment, fields, actor):
     if previous is not None and previous.content_sha256 == digest:
         return ImportResult(instance, 200, unchanged=len(submissions), conflicts=[], replayed=True)
     result = ImportResult(instance, 201 if previous is None else 200, conflicts=[])
-    for submission in submissions:
-        outcome = apply_submission(assessment, submission, actor, source=Source.ODK)
-        if outcome.status >= 400 and outcome.status != 409:
-            raise Invalid(
-                _("%(code)s: %(message)s") % {"code": submission.question, "message": outcome.message},
-                question=submission.question,
-            )
+    for outcome in apply_submissions(assessment, submissions, actor, source=Source.ODK):
+        if outcome.error is not None:
+            raise outcome.error  # all or nothing: the whole submission is rolled back
         if outcome.status == 409:
             result.conflicts.append(outcome)
         elif outcome.outcome in ("created", "updated"):

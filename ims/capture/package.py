@@ -1,22 +1,30 @@
-"""The package a tablet downloads to capture an assessment without a network.
+"""What a tablet downloads to capture an assessment without a network, in two parts.
 
-Everything the capture screen shows: the factory's profile, the pinned checklist version in all three
-languages (the monitor may switch language offline), what this team has already captured (with the
-row versions edits must start from), which clusters this monitor may edit, and the previous
-published visit's findings for comparison.
+- The checklist file: the pinned checklist version in all three languages (the monitor may switch
+  language offline). Nearly all of the bytes, and the same for every assessment of that version, so it
+  has an address of its own that changes only when its content does (ChecklistRevision): a tablet
+  downloads it once and keeps it, and shared caches may keep it too.
+- The package: this assessment's part, a few KiB: the factory's profile, what this team has already
+  captured (with the row versions edits must start from), which clusters this monitor may edit, the
+  previous published visit's findings for comparison, and the address of the checklist file. It carries
+  no clock, so its ETag changes only with its content: a tablet reopening the assessment asks with
+  If-None-Match and mostly gets a 304.
 """
 
 from django.conf import settings
-from django.utils import timezone
+from django.urls import reverse
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
 from ims.assessments.workflow import can_edit_findings
-from ims.capture.models import SyncConflict
+from ims.capture.models import ChecklistRevision, SyncConflict
 from ims.capture.sync import finding_state
 from ims.checklists.models import Question
 from ims.core.i18n import NATIVE_NAMES
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+PACKAGE_FORMAT = 2
+# Part of the checklist file's address: bump it when the file's shape changes, so tablets fetch it again.
+CHECKLIST_FORMAT = 1
 
 
 def _texts(obj, field):
@@ -41,6 +49,20 @@ def _factory_profile(factory):
             else None
         ),
     }
+
+
+def checklist_edition(version):
+    """Which content of the version a checklist file holds, e.g. "v1.r4" (file format 1, content revision 4)."""
+    revision = ChecklistRevision.objects.filter(version=version).values_list("number", flat=True).first() or 0
+    return f"v{CHECKLIST_FORMAT}.r{revision}"
+
+
+def checklist_url(version, edition=None):
+    return reverse("capture_api:checklist", args=[version.code, edition or checklist_edition(version)])
+
+
+def checklist_file(version, edition):
+    return {"edition": edition, **_checklist(version)}
 
 
 def _checklist(version):
@@ -105,8 +127,8 @@ def build_package(assessment, user):
     findings = assessment.findings.select_related("question", "updated_by").prefetch_related("evidence")
     clusters = list(version.clusters.values_list("code", flat=True))
     return {
-        "format": 1,
-        "downloaded_at": timezone.now().isoformat(),
+        "format": PACKAGE_FORMAT,
+        "checklist": {"code": version.code, "url": checklist_url(version)},
         "user": {"id": user.pk, "name": str(user)},
         "assessment": {
             "ref": assessment.ref,
@@ -122,7 +144,6 @@ def build_package(assessment, user):
             "editable_clusters": [code for code in clusters if can_edit_findings(assessment, user, code)],
         },
         "factory": _factory_profile(assessment.factory),
-        "checklist": _checklist(version),
         "answers": [{"value": value, "label": str(label)} for value, label in Answer.choices],
         "languages": [{"code": code, "name": NATIVE_NAMES[code]} for code in LANGUAGES],
         "findings": {

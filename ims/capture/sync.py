@@ -3,8 +3,10 @@
 Every submission carries a client-generated UUID and the row_version of the finding it was based on.
 - A UUID seen before with the same content is answered with the stored result: nothing is applied twice.
 - A UUID seen before with other content is a conflict (a client bug or a tampered retry).
-- A new UUID is applied through workflow.save_finding, whose optimistic lock refuses an edit based on an
+- A new UUID is applied through workflow.save_findings, whose optimistic lock refuses an edit based on an
   answer someone else has changed since: the submission is then kept as a SyncConflict for the monitor.
+A batch is applied in a bounded number of queries, not a few per submission: a tablet's sync of a whole
+checklist costs the server about as much as one answer.
 """
 
 import hashlib
@@ -13,12 +15,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims.assessments.models import Answer, Finding
-from ims.assessments.workflow import save_finding
-from ims.audit.models import record
+from ims.assessments.workflow import FindingChange, save_findings
+from ims.audit.models import event, record, record_all
 from ims.capture.models import Source, SubmissionReceipt, SyncConflict
 from ims.core.errors import Conflict, DomainError, Invalid
 
@@ -78,6 +81,7 @@ class Result:
     conflict: SyncConflict | None = None
     message: str = ""
     details: dict = field(default_factory=dict)
+    error: DomainError | None = None  # why it was refused, when it was the sender's mistake
 
 
 def finding_state(finding):
@@ -93,99 +97,154 @@ def finding_state(finding):
     }
 
 
-def _stored_finding(assessment, question_code):
-    return (
-        Finding.objects.filter(assessment=assessment, question__code=question_code).select_related("updated_by").first()
-    )
+def _stored_findings(assessment, question_codes):
+    # The question's code alone: its texts in three languages are most of a question row.
+    findings = Finding.objects.filter(assessment=assessment, question__code__in=question_codes)
+    findings = findings.select_related("updated_by").annotate(code=F("question__code"))
+    return {finding.code: finding for finding in findings}
 
 
-def _record_conflict(assessment, submission, actor, message, source):
-    finding = _stored_finding(assessment, submission.question)
-    conflict = SyncConflict.objects.create(
-        assessment=assessment,
-        question_code=submission.question,
-        finding=finding,
-        client_uuid=submission.client_uuid,
-        client_payload=submission.payload(),
-        server_state={**finding_state(finding), "assessment_status": assessment.status},
-        message=message,
-        source=source,
-        reported_by=actor,
-    )
-    record(actor, "capture.conflict", conflict, factory=assessment.factory, question=submission.question,
-           client_uuid=str(submission.client_uuid))  # fmt: skip
-    return conflict
-
-
-def _replay(receipt, submission):
-    finding = _stored_finding(receipt.assessment, receipt.question_code)
+def _replay(receipt, submission, finding):
     if receipt.outcome == SubmissionReceipt.Outcome.CONFLICT and receipt.conflict and not receipt.conflict.resolved_at:
         return Result(submission, 409, "conflict", finding, receipt.conflict, receipt.conflict.message)
     return Result(submission, 200, "duplicate", finding, message=_("Already received; nothing changed."))
 
 
 def apply_submission(assessment, submission, actor, source=Source.TABLET):
-    """Apply one submission at most once; returns a Result (a DomainError only for the caller's own mistakes)."""
-    digest = submission.content_sha256()
-    receipt = SubmissionReceipt.objects.filter(client_uuid=submission.client_uuid).select_related("conflict").first()
-    if receipt is not None:
-        if receipt.assessment_id == assessment.pk and receipt.content_sha256 == digest:
-            return _replay(receipt, submission)
-        message = _("This identifier was already sent with different content; the server kept the first.")
-        conflict = _record_conflict(assessment, submission, actor, message, source)
-        return Result(submission, 409, "conflict", _stored_finding(assessment, submission.question), conflict, message)
-
-    before = _stored_finding(assessment, submission.question)
-    try:
-        with transaction.atomic():
-            finding = save_finding(
-                assessment, question_code=submission.question, answer=submission.answer, actor=actor,
-                note=submission.note, note_language=submission.note_language,
-                expected_version=submission.base_version,
-                client_uuid=None if before else submission.client_uuid,
-            )  # fmt: skip
-    except Conflict as error:
-        conflict = _record_conflict(assessment, submission, actor, error.message, source)
-        _receipt(assessment, submission, digest, None, SubmissionReceipt.Outcome.CONFLICT, actor, source, conflict)
-        return Result(submission, 409, "conflict", conflict.finding, conflict, error.message)
-    if before is None:
-        outcome = SubmissionReceipt.Outcome.CREATED
-    elif finding.row_version != before.row_version:
-        outcome = SubmissionReceipt.Outcome.UPDATED
-    else:
-        outcome = SubmissionReceipt.Outcome.UNCHANGED
-    _receipt(assessment, submission, digest, finding, outcome, actor, source)
-    _resolve_superseded(assessment, submission.question, actor)
-    return Result(submission, 201 if outcome == "created" else 200, outcome, finding)
+    """Apply one submission at most once; returns a Result, or raises the DomainError of the caller's own mistake."""
+    (result,) = apply_submissions(assessment, [submission], actor, source)
+    if result.error is not None:
+        raise result.error
+    return result
 
 
-def _receipt(assessment, submission, digest, finding, outcome, actor, source, conflict=None):
-    SubmissionReceipt.objects.create(
+def apply_submissions(assessment, submissions, actor, source=Source.TABLET):
+    """Apply submissions, each at most once, in order; one Result each (a refused one carries its error).
+
+    The queries grow with rounds, not submissions: a round takes each question and identifier once, so a
+    tablet's batch (one submission per question) is one round, whatever its size.
+    """
+    results = [None] * len(submissions)
+    pending = list(enumerate(submissions))
+    while pending:
+        this_round, later, questions, identifiers = [], [], set(), set()
+        for index, submission in pending:
+            if submission.question in questions or submission.client_uuid in identifiers:
+                later.append((index, submission))  # after the first one has been applied
+                continue
+            questions.add(submission.question)
+            identifiers.add(submission.client_uuid)
+            this_round.append((index, submission))
+        for index, result in _apply_round(assessment, this_round, actor, source):
+            results[index] = result
+        pending = later
+    return results
+
+
+@transaction.atomic
+def _apply_round(assessment, items, actor, source):
+    identifiers = [submission.client_uuid for _index, submission in items]
+    receipts = SubmissionReceipt.objects.filter(client_uuid__in=identifiers)
+    receipts = {receipt.client_uuid: receipt for receipt in receipts.select_related("conflict")}
+    replays, fresh, refused = [], [], []
+    for index, submission in items:
+        receipt = receipts.get(submission.client_uuid)
+        if receipt is None:
+            fresh.append((index, submission))
+        elif receipt.assessment_id == assessment.pk and receipt.content_sha256 == submission.content_sha256():
+            replays.append((index, submission, receipt))
+        else:
+            message = _("This identifier was already sent with different content; the server kept the first.")
+            refused.append((index, submission, message, False))
+    changes = [
+        FindingChange(submission.question, submission.answer, submission.note, submission.note_language,
+                      submission.base_version, submission.client_uuid)
+        for _index, submission in fresh
+    ]  # fmt: skip
+    results, new_receipts = [], []
+    for (index, submission), outcome in zip(fresh, save_findings(assessment, changes, actor), strict=True):
+        if isinstance(outcome, Conflict):
+            refused.append((index, submission, outcome.message, True))
+        elif isinstance(outcome, DomainError):
+            result = Result(submission, outcome.status, outcome.code, message=outcome.message,
+                            details=outcome.details, error=outcome)  # fmt: skip
+            results.append((index, result))
+        else:
+            new_receipts.append(_receipt(assessment, submission, outcome.finding, outcome.how, actor, source))
+            status = 201 if outcome.how == SubmissionReceipt.Outcome.CREATED else 200
+            results.append((index, Result(submission, status, outcome.how, outcome.finding)))
+    went_through = [receipt.question_code for receipt in new_receipts]
+    # What is stored, for replies that show it: only for replays and refusals (a fresh batch needs none).
+    stored = (
+        _stored_findings(assessment, [item[1].question for item in replays + refused]) if replays or refused else {}
+    )
+    results += [(index, _replay(receipt, submission, stored.get(submission.question)))
+                for index, submission, receipt in replays]  # fmt: skip
+    results += _record_conflicts(assessment, refused, stored, actor, source, new_receipts)
+    SubmissionReceipt.objects.bulk_create(new_receipts)
+    if went_through:
+        # The monitor's newer submissions went through: their open conflicts on those questions are settled.
+        SyncConflict.objects.open().filter(
+            assessment=assessment, question_code__in=went_through, reported_by=actor
+        ).update(resolution=SyncConflict.Resolution.KEPT_MINE, resolved_by=actor, resolved_at=timezone.now())
+    return results
+
+
+def _receipt(assessment, submission, finding, outcome, actor, source, conflict=None):
+    return SubmissionReceipt(
         client_uuid=submission.client_uuid, assessment=assessment, question_code=submission.question,
-        content_sha256=digest, finding=finding, outcome=outcome, conflict=conflict, received_by=actor, source=source,
+        content_sha256=submission.content_sha256(), finding=finding, outcome=outcome, conflict=conflict,
+        received_by=actor, source=source,
     )  # fmt: skip
 
 
-def _resolve_superseded(assessment, question_code, actor):
-    """The monitor's newer submission went through: their open conflicts on this question are settled."""
-    SyncConflict.objects.open().filter(assessment=assessment, question_code=question_code, reported_by=actor).update(
-        resolution=SyncConflict.Resolution.KEPT_MINE, resolved_by=actor, resolved_at=timezone.now()
+def _conflict(assessment, submission, message, stored, actor, source):
+    finding = stored.get(submission.question)
+    server_state = {**finding_state(finding), "assessment_status": assessment.status}
+    return SyncConflict(
+        assessment=assessment, question_code=submission.question, finding=finding, client_uuid=submission.client_uuid,
+        client_payload=submission.payload(), server_state=server_state, message=message, source=source,
+        reported_by=actor,
+    )  # fmt: skip
+
+
+def _record_conflicts(assessment, refused, stored, actor, source, receipts):
+    """Keep each refused submission as a conflict for the monitor; a stale edit also gets its receipt."""
+    if not refused:
+        return []
+    conflicts = SyncConflict.objects.bulk_create(
+        [
+            _conflict(assessment, submission, message, stored, actor, source)
+            for _index, submission, message, _ in refused
+        ]
     )
+    record_all(
+        [
+            event(actor, "capture.conflict", conflict, factory=assessment.factory, question=conflict.question_code,
+                  client_uuid=str(conflict.client_uuid))
+            for conflict in conflicts
+        ]
+    )  # fmt: skip
+    results = []
+    for (index, submission, message, stale), conflict in zip(refused, conflicts, strict=True):
+        if stale:
+            receipts.append(_receipt(assessment, submission, None, SubmissionReceipt.Outcome.CONFLICT, actor, source,
+                                     conflict))  # fmt: skip
+        results.append((index, Result(submission, 409, "conflict", conflict.finding, conflict, message)))
+    return results
 
 
 def apply_batch(assessment, items, actor, default_language="en"):
     """Apply each item on its own: one bad or conflicting finding never blocks the others."""
-    results = []
-    for item in items:
+    results, submissions = [None] * len(items), []
+    for index, item in enumerate(items):
         try:
-            submission = Submission.from_json(item, default_language)
+            submissions.append((index, Submission.from_json(item, default_language)))
         except DomainError as error:
-            results.append(Result(None, error.status, error.code, message=error.message, details={"item": item}))
-            continue
-        try:
-            results.append(apply_submission(assessment, submission, actor))
-        except DomainError as error:
-            results.append(Result(submission, error.status, error.code, message=error.message, details=error.details))
+            results[index] = Result(None, error.status, error.code, message=error.message, details={"item": item})
+    applied = apply_submissions(assessment, [submission for _index, submission in submissions], actor)
+    for (index, _submission), result in zip(submissions, applied, strict=True):
+        results[index] = result
     return results
 
 

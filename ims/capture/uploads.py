@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.assessments.evidence import attach_photo
 from ims.assessments.models import Finding
-from ims.assessments.workflow import can_edit_findings
+from ims.assessments.workflow import can_edit_findings, require_editable
 from ims.audit.models import record
 from ims.capture.models import UploadChunk, UploadSession
 from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from ims.policy import states
 
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 # Each piece must fit in one request body below DATA_UPLOAD_MAX_MEMORY_SIZE.
@@ -60,9 +62,15 @@ def open_session(assessment, *, client_uuid, question_code, size, sha256, actor)
 def receive_chunk(session, *, offset, data, actor):
     """Store one piece starting at offset; the last piece verifies the whole and stores the photo."""
     with transaction.atomic():
-        session = UploadSession.objects.select_for_update().get(pk=session.pk)
-        if session.created_by_id != actor.pk:
+        session = (
+            UploadSession.objects.select_for_update(of=("self",))
+            .select_related("assessment", "finding__question__compliance_point__cluster")
+            .get(pk=session.pk)
+        )
+        if not any(policy.allows(actor, "upload.continue", session, state=state) for state in states.EDITABLE):
             raise NotAllowed(_("Only the person who started this upload can continue it."))
+        # A piece arrives only while the findings may change, from someone still allowed to change them.
+        require_editable(session.assessment, actor, session.finding.question.compliance_point.cluster.code)
         if session.is_complete:
             return session
         if offset != session.received:

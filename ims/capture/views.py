@@ -6,7 +6,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,27 +16,23 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from ims.assessments.models import Status
+from ims.assessments.workflow import require_editable
 from ims.capture import odk
-from ims.capture.access import capture_assessments, get_capture_assessment
+from ims.capture.assessments import capture_assessments, get_capture_assessment
+from ims.capture.package import checklist_url
 from ims.capture.strings import app_strings
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import DomainError, NotAllowed
+from ims.policy.guards import guard
 
 OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
 
 
-def _staff_only(request):
-    if not (request.user.is_superuser or request.user.is_programme_staff):
-        raise PermissionDenied
-
-
-@login_required
+@guard(GET="capture.open")
 def index(request):
     """The monitor's assessments to take onto the tablet, and the ODK forms of each checklist version."""
-    _staff_only(request)
     assessments = (
         capture_assessments(request.user)
         .filter(status__in=OPEN_STATUSES)
@@ -51,16 +46,17 @@ def index(request):
     )
 
 
-@login_required
+@guard(GET="capture.take")
 def app(request, ref):
     """The capture screen's shell; its script renders the downloaded package and works offline."""
-    _staff_only(request)
     try:
         assessment = get_capture_assessment(request.user, ref)
     except NotAllowed:
         raise PermissionDenied from None
     urls = {
         "package": reverse("capture_api:package", args=[ref]),
+        # Known here already, so a tablet without it downloads the checklist and the package at once.
+        "checklist": checklist_url(assessment.checklist_version),
         "findings": reverse("capture_api:findings", args=[ref]),
         "uploads": reverse("capture_api:uploads", args=[ref]),
         "upload": reverse("capture_api:upload", args=["00000000-0000-0000-0000-000000000000"]),
@@ -86,6 +82,7 @@ def app(request, ref):
     )
 
 
+@guard(GET="public.read")
 def manifest(request):
     """The web app manifest in the page's language: installs the capture app on the tablet's home screen."""
     body = {
@@ -112,6 +109,7 @@ def manifest(request):
 
 
 @never_cache
+@guard(GET="public.read")
 def service_worker(request):
     """The service worker script, allowed to control every language's capture pages from one URL."""
     with open(finders.find("capture/service-worker.js"), encoding="utf-8") as handle:
@@ -123,10 +121,9 @@ def service_worker(request):
     return response
 
 
-@login_required
+@guard(GET="capture.take")
 def import_form(request, ref):
     """Upload ODK / Kobo submissions (XML or JSON files) as this assessment's findings."""
-    _staff_only(request)
     try:
         assessment = get_capture_assessment(request.user, ref)
     except NotAllowed:
@@ -134,14 +131,16 @@ def import_form(request, ref):
     return render(request, "capture/import.html", {"assessment": assessment})
 
 
-@login_required
-@require_POST
+@guard(POST="finding.edit")
 def import_submissions(request, ref):
-    _staff_only(request)
     try:
         assessment = get_capture_assessment(request.user, ref)
+        require_editable(assessment, request.user)
     except NotAllowed:
         raise PermissionDenied from None
+    except DomainError as error:  # a state that forbids edits now: said on the form, nothing imported
+        messages.error(request, error.message)
+        return render(request, "capture/import.html", {"assessment": assessment}, status=error.status)
     files = request.FILES.getlist("submissions")
     if not files:
         messages.error(request, _("Choose at least one submission file."))

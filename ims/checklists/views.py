@@ -2,8 +2,10 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
+from ims.policy.guards import guard
 
 
+@guard(GET="public.read")
 def index(request):
     latest = ChecklistVersion.objects.first()
     if latest and ChecklistVersion.objects.count() == 1:
@@ -12,6 +14,7 @@ def index(request):
     return render(request, "checklists/index.html", {"versions": versions})
 
 
+@guard(GET="public.read")
 def version_detail(request, code):
     version = get_object_or_404(ChecklistVersion, code=code)
     public_only = request.GET.get("public") == "1"

@@ -28,3 +28,10 @@ class Conflict(DomainError):
 class Invalid(DomainError):
     status = 400
     code = "invalid"
+
+
+class StorageFailed(DomainError):
+    """The file storage refused a write (a full disk, an unreachable bucket); nothing was saved."""
+
+    status = 507
+    code = "storage_failed"

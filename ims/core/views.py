@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from ims.checklists.models import ChecklistVersion
 from ims.factories.models import Factory
 from ims.goodpractice.models import GoodPracticeSheet
+from ims.policy.guards import guard
 
 
+@guard(GET="public.read")
 def home(request):
     return render(
         request,
@@ -20,7 +21,7 @@ def home(request):
     )
 
 
-@require_POST
+@guard(POST="public.read")
 def set_language(request):
     """Django's language switch, which also remembers the choice on a signed-in user's account."""
     response = django_set_language(request)

@@ -171,19 +171,6 @@ class Factory(models.Model):
             raise ValidationError({"district": _("This district is not in the chosen province.")})
 
 
-FACTORY_FACING_ROLES = ("monitor", "head", "programme_admin", "trainer", "advisor")
-
-
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Contacts are private: staff who deal with factories see all, a factory's own members see theirs."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser or user.has_role(*FACTORY_FACING_ROLES):
-            return self
-        return self.filter(factory_id__in=user.member_factory_ids())
-
-
 class Contact(models.Model):
     """Someone at the factory whom the programme writes to, in their language."""
 
@@ -198,8 +185,6 @@ class Contact(models.Model):
     has_email = models.BooleanField(_("reads email"), default=True)
     has_internet = models.BooleanField(_("has internet access"), default=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
-
-    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "name"]

@@ -1,17 +1,15 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.analytics import services
-from ims.analytics.dashboards import DashboardScope
 from ims.analytics.forms import FactoryDirectoryForm
 from ims.factories.forms import ImportForm
 from ims.factories.importing import import_factories, read_csv
 from ims.factories.models import Contact, Factory
+from ims.policy.guards import guard
 
 DIRECTORY_PAGE_SIZE = 50
 WORKFORCE_SHOWN = 10
@@ -30,6 +28,7 @@ def public_history(factory, public_issues):
     }
 
 
+@guard(GET="public.read")
 def directory(request):
     """The public directory: search, filters (province, sector, compliance band) and 50 factories a page."""
     form = FactoryDirectoryForm(request.GET or None)
@@ -51,6 +50,7 @@ def directory(request):
     )
 
 
+@guard(GET="public.read")
 def detail(request, ref):
     """The public factory page: registry facts, the public summary of its latest published assessment."""
     factory = get_object_or_404(Factory.objects.select_related("province", "district"), ref=ref)
@@ -68,16 +68,16 @@ def detail(request, ref):
             "public_issues": public_issues,
             "history": public_history(factory, public_issues) if summary else None,
             "workforce": factory.workforce_snapshots.all()[:WORKFORCE_SHOWN],
-            "contacts": Contact.objects.visible_to(request.user).filter(factory=factory),
-            "may_see_dashboard": DashboardScope(request.user).factories().filter(pk=factory.pk).exists(),
+            "contacts": Contact.objects.filter(factory=factory)
+            if policy.allows(request.user, "factory.contacts", factory)
+            else Contact.objects.none(),
+            "may_see_dashboard": policy.allows(request.user, "dashboard.factory", factory),
         },
     )
 
 
-@login_required
+@guard(GET="factories.import", POST="factories.import")
 def import_csv(request):
-    if not (request.user.is_superuser or request.user.has_role(Role.PROGRAMME_ADMIN)):
-        raise PermissionDenied
     result = None
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ims.notifications.outbox import OutboxRecord
 
-class Notification(models.Model):
+
+class Notification(OutboxRecord):
     """Telling one factory contact that a report revision is published, by email or by post."""
 
     class Channel(models.TextChoices):
@@ -28,12 +30,7 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    # Set while a worker sends the email, so a second worker on the same revision leaves it alone.
-    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True, editable=False)
-    error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

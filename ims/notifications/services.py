@@ -1,29 +1,28 @@
 """Telling factory contacts that a report is published: email where they read it, else a letter by post.
 
-Each (revision, contact) gets one Notification. Sending is idempotent: running again for the
-same revision sends only what is still queued or failed, so a failed email is retried then.
+Each (revision, contact) gets one Notification, an outbox record (ims.notifications.outbox). Sending is
+idempotent: running again for the same revision sends only what is still queued or failed, so a
+failed email is retried then, and one whose sending was interrupted once its claim is void.
 """
 
 import logging
 from collections import Counter
-from datetime import timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ims import policy
 from ims.assessments.models import ReportRevision
 from ims.audit.models import record
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Invalid
+from ims.notifications import outbox
 from ims.notifications.messages import render_email
 from ims.notifications.models import Notification
 
 logger = logging.getLogger(__name__)
 
-# Far longer than one SMTP exchange may take (its timeout is 30 seconds).
-SENDING_LEASE = timedelta(minutes=15)
 Channel = Notification.Channel
 Status = Notification.Status
 
@@ -49,35 +48,15 @@ def notify_contacts(revision_id):
 
 
 def _send_email(notification):
-    # Claim the email first: a second worker on the same revision then finds nothing to send. A claim
-    # older than SENDING_LEASE belongs to a worker that died mid-send, so the email is tried again.
-    now = timezone.now()
-    claimed = (
-        Notification.objects.filter(pk=notification.pk, status__in=(Status.QUEUED, Status.FAILED))
-        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SENDING_LEASE))
-        .update(sending_since=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return "skipped"
-    try:
+    def compose(claimed):
         subject, body = render_email(notification)
-        EmailMessage(
-            subject, body, to=[notification.contact.email], headers={"Content-Language": notification.language}
-        ).send()
-    except Exception as error:  # any failure (server down, refused address) is kept and retried on the next run
-        logger.warning("Notification %s not sent: %s", notification.pk, error)
-        Notification.objects.filter(pk=notification.pk).update(
-            status=Status.FAILED, error=f"{type(error).__name__}: {error}", sending_since=None
-        )
-        return "failed"
-    Notification.objects.filter(pk=notification.pk).update(
-        status=Status.SENT, sent_at=timezone.now(), error="", sending_since=None
-    )
-    return "sent"
+        headers = {
+            "Content-Language": notification.language,
+            "Message-ID": outbox.message_id("notification", notification.pk),
+        }
+        return EmailMessage(subject, body, to=[notification.contact.email], headers=headers)
 
-
-def can_handle_paper(user):
-    return user.is_authenticated and (user.is_superuser or user.is_programme_staff)
+    return outbox.deliver(Notification.objects.filter(pk=notification.pk), compose)
 
 
 def paper_queue():
@@ -92,8 +71,7 @@ def paper_queue():
 @transaction.atomic
 def mark_posted(notification_ids, actor):
     """Record that these letters went into the post; letters already marked are left as they are."""
-    if not can_handle_paper(actor):
-        raise NotAllowed(_("Only programme staff can handle paper copies."))
+    policy.require(actor, "paper.handle", message=_("Only programme staff can handle paper copies."))
     letters = list(
         Notification.objects.select_for_update(of=("self",))
         .select_related("contact__factory")

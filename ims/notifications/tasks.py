@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from ims.notifications.services import notify_contacts
+from ims.operations.queue import enqueue_with_change
 
 
 @task
@@ -11,4 +12,4 @@ def notify_report_published(revision_id):
 
 
 def on_report_published(sender, revision, **kwargs):
-    notify_report_published.enqueue(revision.pk)
+    enqueue_with_change(notify_report_published, revision.pk)

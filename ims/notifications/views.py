@@ -1,15 +1,13 @@
 from itertools import groupby
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from ims.core.errors import DomainError
 from ims.notifications.messages import render_letter
-from ims.notifications.services import can_handle_paper, mark_posted, paper_queue
+from ims.notifications.services import mark_posted, paper_queue
+from ims.policy.guards import guard
 
 
 def _by_factory(letters):
@@ -20,25 +18,18 @@ def _selected_ids(params):
     return [value for value in params.getlist("notification") if value.isdigit()]
 
 
-def _require_paper_staff(request):
-    if not can_handle_paper(request.user):
-        raise PermissionDenied
-
-
 def _queue_page(request, status=200):
     return render(request, "notifications/paper_queue.html", {"factories": _by_factory(paper_queue())}, status=status)
 
 
-@login_required
+@guard(GET="paper.handle")
 def paper_queue_page(request):
-    _require_paper_staff(request)
     return _queue_page(request)
 
 
-@login_required
+@guard(GET="paper.handle")
 def paper_batch(request):
     """Printable letters: the ones selected on the queue page."""
-    _require_paper_staff(request)
     letters = paper_queue().filter(pk__in=_selected_ids(request.GET))
     factories = [
         (factory, [(letter, render_letter(letter)) for letter in group]) for factory, group in _by_factory(letters)
@@ -46,10 +37,8 @@ def paper_batch(request):
     return render(request, "notifications/paper_batch.html", {"factories": factories})
 
 
-@login_required
-@require_POST
+@guard(POST="paper.handle")
 def paper_posted(request):
-    _require_paper_staff(request)
     try:
         letters = mark_posted(_selected_ids(request.POST), request.user)
     except DomainError as error:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ims.notifications.outbox import OutboxRecord
+
 
 class Outcome(models.TextChoices):
     REMEDIATED = "remediated", _("Remediated")
@@ -34,7 +36,7 @@ class Verification(models.Model):
         return f"{self.finding_id}: {self.outcome}"
 
 
-class Reminder(models.Model):
+class Reminder(OutboxRecord):
     """One overdue action named in a reminder email to one contact on one day: at most one such email a day."""
 
     class Status(models.TextChoices):
@@ -52,12 +54,6 @@ class Reminder(models.Model):
     sent_on = models.DateField(_("day"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    # A worker claims rows with its own token before sending, so two workers never send the same reminder.
-    claim = models.UUIDField(null=True, blank=True, editable=False)
-    sending_since = models.DateTimeField(null=True, blank=True, editable=False)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    error = models.TextField(_("error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_on", "pk"]

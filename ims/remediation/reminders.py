@@ -6,28 +6,22 @@ failed, so a failed email is retried then and a sent one never goes twice.
 """
 
 import logging
-import uuid
 from collections import Counter
-from datetime import timedelta
 
 from django.core.mail import EmailMessage
-from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from ims.audit.models import record
 from ims.core.i18n import SOURCE_LANGUAGE
 from ims.factories.models import Factory
+from ims.notifications import outbox
 from ims.notifications.messages import site_url
 from ims.remediation.models import Reminder
 from ims.remediation.services import overdue_items
 
 logger = logging.getLogger(__name__)
-
-# Far longer than one SMTP exchange may take: an older claim belongs to a worker that died mid-send.
-SENDING_LEASE = timedelta(minutes=15)
-Status = Reminder.Status
 
 
 def factories_with_overdue_actions(on):
@@ -58,28 +52,25 @@ def _remind(factory, contact, items, on):
         Reminder.objects.get_or_create(
             item=item, contact=contact, sent_on=on, defaults={"language": contact.preferred_language}
         )
-    token, now = uuid.uuid4(), timezone.now()
-    claimed = (
-        Reminder.objects.filter(contact=contact, sent_on=on, item__in=items, status__in=(Status.QUEUED, Status.FAILED))
-        .filter(Q(sending_since__isnull=True) | Q(sending_since__lt=now - SENDING_LEASE))
-        .update(claim=token, sending_since=now, attempts=F("attempts") + 1, language=contact.preferred_language)
-    )
-    if not claimed:
-        return "skipped"
-    reminders = Reminder.objects.filter(claim=token)
-    claimed_ids = set(reminders.values_list("item_id", flat=True))
-    claimed_items = [item for item in items if item.pk in claimed_ids]
-    try:
-        subject, body = render_reminder(factory, contact, claimed_items, on)
-        EmailMessage(subject, body, to=[contact.email], headers={"Content-Language": contact.preferred_language}).send()
-    except Exception as error:  # any failure (server down, refused address) is kept and retried on the next run
-        logger.warning("Remediation reminder to contact %s not sent: %s", contact.pk, error)
-        reminders.update(status=Status.FAILED, error=f"{type(error).__name__}: {error}", sending_since=None)
-        return "failed"
-    reminders.update(status=Status.SENT, sent_at=timezone.now(), error="", sending_since=None)
-    record(None, "remediation.reminder_sent", contact, factory=factory, day=on.isoformat(),
-           items=[item.pk for item in claimed_items], language=contact.preferred_language)  # fmt: skip
-    return "sent"
+    sent = {}
+
+    def compose(claimed):
+        claimed_ids = set(claimed.values_list("item_id", flat=True))
+        sent["items"] = [item for item in items if item.pk in claimed_ids]
+        subject, body = render_reminder(factory, contact, sent["items"], on)
+        headers = {
+            "Content-Language": contact.preferred_language,
+            "Message-ID": outbox.message_id("reminder", f"{contact.pk}.{on.isoformat()}"),
+        }
+        return EmailMessage(subject, body, to=[contact.email], headers=headers)
+
+    reminders = Reminder.objects.filter(contact=contact, sent_on=on, item__in=items)
+    reminders.exclude(status=Reminder.Status.SENT).update(language=contact.preferred_language)
+    outcome = outbox.deliver(reminders, compose)
+    if outcome == "sent":
+        record(None, "remediation.reminder_sent", contact, factory=factory, day=on.isoformat(),
+               items=[item.pk for item in sent["items"]], language=contact.preferred_language)  # fmt: skip
+    return outcome
 
 
 def render_reminder(factory, contact, items, on):

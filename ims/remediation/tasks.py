@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from ims.factories.models import Factory
+from ims.operations.queue import enqueue_with_change
 from ims.remediation.reminders import send_factory_reminders
 from ims.remediation.services import as_date
 from ims.remediation.verification import verify_factory
@@ -20,4 +21,4 @@ def send_remediation_reminders(factory_id, day):
 
 
 def on_report_published(sender, revision, **kwargs):
-    verify_remediation.enqueue(revision.assessment.factory_id)
+    enqueue_with_change(verify_remediation, revision.assessment.factory_id)

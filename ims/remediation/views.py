@@ -1,26 +1,29 @@
 """Remediation pages: the overdue actions across factories for programme staff, and each factory's tracker.
 
-Every lookup starts from ims.remediation.access (404 outside it); the factory changes its actions on
+Every lookup starts from the policy's scope (404 outside it); the factory changes its actions on
 the action plan pages of ims.responses, which the tracker links to.
 """
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
+from ims import policy
 from ims.assessments.models import Assessment
-from ims.remediation.access import oversees_all, visible_factories
+from ims.factories.models import Factory
+from ims.policy.guards import guard
 from ims.remediation.services import overdue_items, overdue_list, state_counts, today, tracker, with_days_overdue
-from ims.responses.services import can_respond
 
 OVERDUE_PAGE_SIZE = 50
 
 
-@login_required
+def visible_factories(user):
+    return policy.scope(user, "remediation.read", Factory.objects)
+
+
+@guard(GET="remediation.open")
 def index(request):
-    if oversees_all(request.user):
+    if policy.may_ever(request.user, "remediation.overdue"):
         return redirect("remediation:overdue")
     factories = list(visible_factories(request.user).order_by("name_en"))
     if len(factories) == 1:
@@ -28,10 +31,8 @@ def index(request):
     return render(request, "remediation/index.html", {"factories": factories})
 
 
-@login_required
+@guard(GET="remediation.overdue")
 def overdue(request):
-    if not oversees_all(request.user):
-        raise PermissionDenied
     factories = visible_factories(request.user)
     ref = request.GET.get("factory", "").strip()
     if ref:
@@ -50,17 +51,17 @@ def overdue(request):
     return render(request, "remediation/overdue.html", context)
 
 
-@login_required
+@guard(GET="remediation.read")
 def factory_tracker(request, ref):
-    factory = get_object_or_404(visible_factories(request.user), ref=ref)
+    factory = policy.get_or_404(request.user, "remediation.read", Factory.objects, ref=ref)
     cases = tracker(factory)
     # The factory's managers post and update actions on reports still open to responses.
-    respondable = {
-        assessment.pk
-        for assessment in Assessment.objects.filter(pk__in={case.visit.pk for case in cases})
-        if can_respond(request.user, assessment)
-    }
+    visits = Assessment.objects.filter(pk__in={case.visit.pk for case in cases})
+    updatable = set(policy.scope(request.user, "action.update", visits).values_list("pk", flat=True))
+    extendable = set(policy.scope(request.user, "action.add", visits).values_list("pk", flat=True))
     for case in cases:
-        case.can_respond = case.visit.pk in respondable
-    context = {"factory": factory, "cases": cases, "counts": state_counts(cases), "staff": oversees_all(request.user)}
+        case.can_respond = case.visit.pk in updatable
+        case.can_add = case.visit.pk in extendable
+    staff = policy.may_ever(request.user, "remediation.overdue")
+    context = {"factory": factory, "cases": cases, "counts": state_counts(cases), "staff": staff}
     return render(request, "remediation/tracker.html", context)

@@ -4,25 +4,22 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ims.accounts.models import Role
-from ims.assessments.models import PUBLISHED_STATUSES
+from ims import policy
+from ims.assessments.models import Status
 from ims.audit.models import record
-from ims.core.errors import Invalid, NotAllowed
+from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.reports.models import NoteTranslation
 
-TRANSLATING_ROLES = (Role.HEAD, Role.MONITOR, Role.TRANSLATOR, Role.PROGRAMME_ADMIN)
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
-
-
-def can_translate_notes(user):
-    return user.is_authenticated and (user.is_superuser or user.has_role(*TRANSLATING_ROLES))
 
 
 def translate_note(finding, actor, language, text):
     """Add or replace the `language` translation of the finding's note; returns the NoteTranslation."""
-    if not can_translate_notes(actor):
+    if not policy.allows(actor, "note.translate", finding.assessment, state=Status.APPROVED):
         raise NotAllowed(_("Only programme staff translate monitors' notes."))
-    if finding.assessment.status not in PUBLISHED_STATUSES:
+    if finding.assessment.status == Status.CORRECTING:
+        raise Conflict(_("This report is being corrected: translate its notes once the correction is published."))
+    if not policy.allows(actor, "note.translate", finding.assessment):
         raise Invalid(_("Notes are translated once the report is published."))
     text = (text or "").replace("\r\n", "\n").strip()
     if not finding.note.strip():

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from ims.core import webfonts
+from ims.operations.storage import STORAGE_ERRORS, DamagedFile, matches, verified_copy
 from ims.reports import typesetting
 from ims.reports.context import report_context
 from ims.reports.documents import LANGUAGES, document_context, render_body, verification_code
@@ -101,43 +102,72 @@ def render_revision(revision, progress=None):
 
 
 def _store(revision, kind, language, pdf, code, pages):
-    """Keep the PDF, replacing the document's previous file, and record it as issued."""
+    """Keep the PDF and record it as the document's file, then let go of the file it replaces.
+
+    The new file gets a new name (its hash is part of it) and is written before the row changes: if
+    the write fails (a full disk, the bucket gone), the row and the previous file stay as they were,
+    and the previous PDF is still what readers get.
+    """
     digest = hashlib.sha256(pdf).hexdigest()
     assessment = revision.assessment
-    name = f"reports/{assessment.ref}/{assessment.ref}-r{revision.number}-{kind}-{language}.pdf"
+    existing = RenderedReport.objects.filter(revision=revision, kind=kind, language=language).first()
+    if existing is not None and existing.sha256 == digest and matches(existing.file, digest):
+        return existing  # the same file is already there, intact
+    name = f"reports/{assessment.ref}/{assessment.ref}-r{revision.number}-{kind}-{language}-{digest[:12]}.pdf"
+    stored = default_storage.save(name, ContentFile(pdf))
     now = timezone.now()
-    with transaction.atomic():
-        rendered = RenderedReport.objects.select_for_update().filter(revision=revision, kind=kind, language=language)
-        rendered = rendered.first()
-        if rendered is not None and rendered.sha256 == digest and default_storage.exists(rendered.file.name):
-            return rendered  # the same file is already there
-        if rendered is not None and rendered.file:
-            default_storage.delete(rendered.file.name)
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        stored = default_storage.save(name, ContentFile(pdf))
-        rendered, _created = RenderedReport.objects.update_or_create(
-            revision=revision,
-            kind=kind,
-            language=language,
-            defaults={
-                "file": stored,
-                "sha256": digest,
-                "verification_code": code,
-                "pages": pages,
-                "size": len(pdf),
-                "generated_at": now,
-            },
-        )
-        IssuedPdf.objects.get_or_create(
-            sha256=digest, defaults={"rendered": rendered, "verification_code": code, "generated_at": now}
-        )
+    try:
+        with transaction.atomic():
+            previous = RenderedReport.objects.select_for_update().filter(
+                revision=revision, kind=kind, language=language
+            )
+            previous = previous.values_list("file", flat=True).first()
+            rendered, _created = RenderedReport.objects.update_or_create(
+                revision=revision,
+                kind=kind,
+                language=language,
+                defaults={
+                    "file": stored,
+                    "sha256": digest,
+                    "verification_code": code,
+                    "pages": pages,
+                    "size": len(pdf),
+                    "generated_at": now,
+                },
+            )
+            IssuedPdf.objects.get_or_create(
+                sha256=digest, defaults={"rendered": rendered, "verification_code": code, "generated_at": now}
+            )
+            if previous and previous != stored:
+                transaction.on_commit(lambda: _delete_quietly(previous))
+    except BaseException:
+        _delete_quietly(stored)
+        raise
     return rendered
 
 
-def rendered_document(revision, kind, language):
-    """The stored PDF of a document, rendered now if the background task has not done it yet."""
-    existing = RenderedReport.objects.filter(revision=revision, kind=kind, language=language).first()
-    if existing is not None and default_storage.exists(existing.file.name):
-        return existing
-    return render_document(revision, kind, language)
+def _delete_quietly(name):
+    try:
+        default_storage.delete(name)
+    except STORAGE_ERRORS as error:  # an orphan file is harmless; `manage.py backup` still copies it
+        logger.warning("Could not delete the replaced PDF %s: %s", name, error)
+
+
+def verified_document(revision, kind, language):
+    """(RenderedReport, its bytes checked against the recorded hash); rendered now if missing or damaged."""
+    rendered = RenderedReport.objects.filter(revision=revision, kind=kind, language=language).first()
+    if rendered is not None:
+        try:
+            return rendered, verified_copy(rendered.file, rendered.sha256)
+        except (DamagedFile, FileNotFoundError) as error:
+            logger.error("Report PDF %s is missing or damaged (%s); rendering it again.", rendered.file.name, error)
+    rendered = render_document(revision, kind, language)
+    return rendered, verified_copy(rendered.file, rendered.sha256)
+
+
+def intact(revision):
+    """Whether all documents of the revision are stored and match their hashes."""
+    documents = list(RenderedReport.objects.filter(revision=revision))
+    return len(documents) == len(KINDS) * len(LANGUAGES) and all(
+        matches(document.file, document.sha256) for document in documents
+    )

@@ -1,9 +1,9 @@
 """Background work: approval does not wait for six PDFs to be typeset, nor does a factory's response."""
 
-from django.db import transaction
 from django.tasks import task
 
 from ims.assessments.models import Assessment, ReportRevision
+from ims.operations.queue import enqueue_once_with_change, enqueue_with_change
 
 
 @task
@@ -25,11 +25,10 @@ def render_current_report_documents(assessment_id):
 
 
 def on_report_published(sender, revision, **kwargs):
-    render_report_documents.enqueue(revision.pk)
+    enqueue_with_change(render_report_documents, revision.pk)
 
 
 def on_response_saved(sender, instance, **kwargs):
     """An objection, ruling, action, progress note or note translation changed what the documents print."""
     finding = instance.item.finding if hasattr(instance, "item") else instance.finding
-    assessment_id = finding.assessment_id
-    transaction.on_commit(lambda: render_current_report_documents.enqueue(assessment_id))
+    enqueue_once_with_change(render_current_report_documents, finding.assessment_id)

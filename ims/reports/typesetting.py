@@ -13,9 +13,12 @@ import os
 import ssl
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
+
+from ims.reports import lifeline
 
 logger = logging.getLogger(__name__)
 # WeasyPrint narrates each step of every document at INFO level.
@@ -27,6 +30,13 @@ MAX_WORKERS = 6  # one per document of a revision
 _UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 _typesetter = None  # (stylesheet source, FontConfiguration, parsed CSS) of this process
 _pool = None  # (stylesheet source, executor)
+
+
+def _start_worker(stylesheet, fork_server):
+    """A pool process's start: die with the fork server (which dies with the task worker), then parse
+    the stylesheet. No typesetting process outlives the process that uses the pool."""
+    lifeline.die_with_parent(fork_server)
+    configure(stylesheet)
 
 
 def configure(stylesheet):
@@ -56,10 +66,13 @@ def _executor(stylesheet):
         if _pool is not None:
             _pool[1].shutdown(wait=False)
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([lifeline.__name__, __name__])
+        os.environ[lifeline.PARENT] = str(os.getpid())  # read by the fork server when it starts
+        forkserver.ensure_running()
         executor = ProcessPoolExecutor(
-            worker_count(), mp_context=context, initializer=configure, initargs=(stylesheet,)
-        )
+            worker_count(), mp_context=context, initializer=_start_worker,
+            initargs=(stylesheet, forkserver._forkserver._forkserver_pid),
+        )  # fmt: skip
         _pool = (stylesheet, executor)
     return _pool[1]
 

@@ -1,41 +1,40 @@
 """Public summary pages, PDF downloads and the public verification page.
 
 A summary (page or PDF) is public for every revision of a published assessment. A detailed PDF is
-shown to whoever may read the detailed report: Assessment.objects.visible_to(user), else 404.
+shown to whoever the policy lets read the detailed report ("report.read"), else 404.
 """
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from ims.assessments.models import PUBLISHED_STATUSES, Assessment, Finding
+from ims import policy
+from ims.assessments.models import Assessment, Finding
 from ims.core.errors import DomainError
+from ims.policy.guards import guard
 from ims.reports.documents import LANGUAGES, document_context
 from ims.reports.forms import NoteTranslationForm
 from ims.reports.models import Kind
-from ims.reports.note_translations import can_translate_notes, translate_note
+from ims.reports.note_translations import translate_note
 from ims.reports.verification import verify_code, verify_file
 from ims.responses.views import report_url
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def _revision(assessments, ref, number):
-    assessment = get_object_or_404(assessments.select_related("factory", "checklist_version"), ref=ref)
+def _revision(user, action, ref, number):
+    assessment = policy.get_or_404(
+        user, action, Assessment.objects.select_related("factory", "checklist_version"), ref=ref
+    )
     return assessment, get_object_or_404(assessment.revisions.select_related("approved_by"), number=number)
 
 
-def _published(ref, number):
-    return _revision(Assessment.objects.filter(status__in=PUBLISHED_STATUSES), ref, number)
-
-
+@guard(GET="summary.read")
 def summary(request, ref, number):
-    assessment, revision = _published(ref, number)
+    assessment, revision = _revision(request.user, "summary.read", ref, number)
     context = {
         "report": document_context(revision, Kind.SUMMARY, get_language()),
         "assessment": assessment,
@@ -46,27 +45,28 @@ def summary(request, ref, number):
 
 
 def _pdf_response(revision, kind, language):
-    from ims.reports.rendering import rendered_document  # loads WeasyPrint only where PDFs are served
+    from ims.reports.rendering import verified_document  # loads WeasyPrint only where PDFs are served
 
     if language not in LANGUAGES:
         raise Http404
-    rendered = rendered_document(revision, kind, language)
+    _rendered, pdf = verified_document(revision, kind, language)
     assessment = revision.assessment
     return FileResponse(
-        rendered.file.open("rb"),
+        pdf,
         content_type="application/pdf",
         filename=f"{assessment.ref}-r{revision.number}-{kind}-{language}.pdf",
     )
 
 
+@guard(GET="summary.read")
 def summary_pdf(request, ref, number, language):
-    _assessment, revision = _published(ref, number)
+    _assessment, revision = _revision(request.user, "summary.read", ref, number)
     return _pdf_response(revision, Kind.SUMMARY, language)
 
 
-@login_required
+@guard(GET="report.read")
 def detailed_pdf(request, ref, number, language):
-    _assessment, revision = _revision(Assessment.objects.visible_to(request.user), ref, number)
+    _assessment, revision = _revision(request.user, "report.read", ref, number)
     return _pdf_response(revision, Kind.DETAILED, language)
 
 
@@ -89,6 +89,7 @@ class VerifyForm(forms.Form):
         return data
 
 
+@guard(GET="public.read", POST="public.read")
 def verify(request):
     """Anyone may check a report: by its printed code (form or ?code= link) or by uploading the PDF."""
     form, checked, verdict, status = VerifyForm(), None, None, 200
@@ -105,12 +106,10 @@ def verify(request):
     )
 
 
-@login_required
+@guard(GET="note.translate", POST="note.translate")
 def translate_finding_note(request, finding_id):
     """Programme staff add a translation of a monitor's note; the report shows it beside the original."""
-    if not can_translate_notes(request.user):
-        raise PermissionDenied
-    findings = Finding.objects.filter(assessment__in=Assessment.objects.visible_to(request.user))
+    findings = policy.scope(request.user, "note.translate", Finding.objects, via="assessment")
     finding = get_object_or_404(findings.select_related("assessment__factory", "question"), pk=finding_id)
     form = NoteTranslationForm(request.POST or None)
     status = 200

@@ -22,7 +22,11 @@ def _normalised(text):
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("Why the finding is wrong"), widget=_textarea(6))
-    language = forms.ChoiceField(label=_("Language of your text"), choices=LANGUAGE_CHOICES)
+    language = forms.ChoiceField(
+        label=_("Language of your text"),
+        choices=LANGUAGE_CHOICES,
+        widget=forms.Select(attrs={"class": "language-names"}),  # see .language-names in ims.css
+    )
 
     def clean_text(self):
         return _normalised(self.cleaned_data["text"])

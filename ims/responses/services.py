@@ -6,28 +6,25 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ims.accounts.models import Role
-from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, Finding
+from ims import policy
+from ims.assessments.models import Answer, Assessment, Finding, Status
 from ims.assessments.publishing import publish
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
 
-def can_respond(user, assessment):
-    """A factory's managers respond to its published reports (status read afresh from the database)."""
-    return (
-        user.has_role(Role.FACTORY_MANAGER)
-        and user.is_factory_member(assessment.factory)
-        and Assessment.objects.filter(pk=assessment.pk, status__in=PUBLISHED_STATUSES).exists()
-    )
-
-
-def _check_factory_manager(finding, actor):
-    if not (actor.has_role(Role.FACTORY_MANAGER) and actor.is_factory_member(finding.assessment.factory)):
+def check_may_respond(finding, actor, action):
+    """The policy decides; the state is read afresh from the database, and a refusal that only the
+    state explains (a draft, a correction under way) is a conflict the factory can wait out."""
+    assessment = Assessment.objects.get(pk=finding.assessment_id)
+    if policy.allows(actor, action, assessment):
+        return
+    if not policy.allows(actor, action, assessment, state=Status.APPROVED):
         raise NotAllowed(_("Only the factory's own managers can respond to its report."))
-    if not can_respond(actor, finding.assessment):
-        raise Conflict(_("This report is not published."))
+    if assessment.status == Status.CORRECTING:
+        raise Conflict(_("This report is being corrected: respond once the corrected revision is published."))
+    raise Conflict(_("This report is not published."))
 
 
 def _text(value, what):
@@ -39,7 +36,7 @@ def _text(value, what):
 
 @transaction.atomic
 def object_to_finding(finding, actor, text, language):
-    _check_factory_manager(finding, actor)
+    check_may_respond(finding, actor, "objection.file")
     if language not in dict(settings.LANGUAGES):
         raise Invalid(_("'%(language)s' is not a language of this system.") % {"language": language})
     if finding.objections.filter(status=Objection.Status.OPEN).exists():
@@ -58,9 +55,12 @@ def object_to_finding(finding, actor, text, language):
 @transaction.atomic
 def rule_on_objection(objection, actor, decision, ruling, answer=None, note=None):
     """Uphold the finding, or revise it: a revision publishes a new report revision."""
-    if not actor.has_role(Role.HEAD):
-        raise NotAllowed(_("Only the programme head rules on objections."))
     objection = Objection.objects.select_for_update().select_related("finding__assessment").get(pk=objection.pk)
+    assessment = objection.finding.assessment
+    if not policy.allows(actor, "objection.rule", assessment, state=Status.APPROVED):
+        raise NotAllowed(_("Only the programme head rules on objections."))
+    if not policy.allows(actor, "objection.rule", assessment):
+        raise Conflict(_("This report is being corrected: rule on the objection once the correction is approved."))
     if objection.status != Objection.Status.OPEN:
         raise Conflict(_("This objection has already been ruled on."))
     if decision not in (Objection.Status.UPHELD, Objection.Status.REVISED):
@@ -93,7 +93,7 @@ def rule_on_objection(objection, actor, decision, ruling, answer=None, note=None
 
 @transaction.atomic
 def add_action(finding, actor, action, owner, due_date):
-    _check_factory_manager(finding, actor)
+    check_may_respond(finding, actor, "action.add")
     if finding.answer != Answer.NON_COMPLIANT:
         raise Invalid(_("Corrective actions are posted for non-compliant findings only."))
     if due_date is None:
@@ -109,7 +109,7 @@ def add_action(finding, actor, action, owner, due_date):
 @transaction.atomic
 def update_action(item, actor, expected_version, status=None, note=None):
     """Change an action's status and/or add a progress note; an outdated edit is refused."""
-    _check_factory_manager(item.finding, actor)
+    check_may_respond(item.finding, actor, "action.update")
     if status is not None and status not in ActionPlanItem.Status.values:
         raise Invalid(_("'%(status)s' is not a status.") % {"status": status})
     if expected_version is None or int(expected_version) != item.row_version:

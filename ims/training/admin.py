@@ -1,30 +1,30 @@
 """Programme administrators edit the catalogue and its translations here; sessions are planned in the app.
 
-Their role is what lets them (ims.training.access.edits_catalogue), not Django permissions granted by hand;
+Their role is what lets them (the policy's "training.catalogue"), not Django permissions granted by hand;
 the admin site itself admits staff accounts only."""
 
 from django.contrib import admin
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
-from ims.training import access
+from ims import policy
 from ims.training.models import TrainingModule, TrainingProgramme
 
 
 class CatalogueEditing:
     def has_module_permission(self, request):
-        return access.edits_catalogue(request.user)
+        return policy.may_ever(request.user, "training.catalogue")
 
     def has_view_permission(self, request, obj=None):
-        return access.edits_catalogue(request.user)
+        return policy.may_ever(request.user, "training.catalogue")
 
     def has_add_permission(self, request, obj=None):
-        return access.edits_catalogue(request.user)
+        return policy.may_ever(request.user, "training.catalogue")
 
     def has_change_permission(self, request, obj=None):
-        return access.edits_catalogue(request.user)
+        return policy.may_ever(request.user, "training.catalogue")
 
     def has_delete_permission(self, request, obj=None):
-        return access.edits_catalogue(request.user)
+        return policy.may_ever(request.user, "training.catalogue")
 
 
 class ModuleInline(CatalogueEditing, TranslationTabularInline):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from ims.training import access
+from ims import policy
 from ims.training.models import Enrolment, Participant
 
 COLUMNS = (
@@ -19,7 +19,9 @@ COLUMNS = (
 
 def participation_rows(user, programme=None):
     """Plain values (codes, not labels) so the files read the same in every interface language."""
-    enrolments = access.visible_enrolments(user).exclude(status=Enrolment.Status.WITHDRAWN)
+    enrolments = policy.scope(user, "training.record", Enrolment.objects, via="factory").exclude(
+        status=Enrolment.Status.WITHDRAWN
+    )
     if programme is not None:
         enrolments = enrolments.filter(session__module__programme=programme)
     participants = (

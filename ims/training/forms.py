@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from ims.accounts.models import Role, User
+from ims import policy
 from ims.factories.models import Factory
 from ims.training.models import ImprovementItem, Participant, TrainingModule
 
@@ -25,7 +25,7 @@ class SessionForm(forms.Form):
         label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
     trainer = forms.ModelChoiceField(
-        label=_("Trainer"), queryset=User.objects.filter(memberships__role=Role.TRAINER).distinct(), empty_label=None
+        label=_("Trainer"), queryset=policy.users_who_may("training.be_trainer"), empty_label=None
     )
     capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=1000)
     seats_per_factory = forms.IntegerField(

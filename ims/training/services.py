@@ -20,11 +20,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import Factory
-from ims.training import access
 from ims.training.models import (
     Attendance,
     Enrolment,
@@ -47,14 +46,14 @@ def _require(allowed, message):
 @transaction.atomic
 def plan_session(actor, *, module, start_date, end_date, venue, languages, trainer, capacity, fee=0,
                  seats_per_factory=None):  # fmt: skip
-    _require(access.manages_training(actor), _("Only trainers and programme administrators plan sessions."))
+    _require(policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators plan sessions."))
     if end_date < start_date:
         raise Invalid(_("The last day cannot be before the first."))
     if not venue.strip():
         raise Invalid(_("Give the venue."))
     if not languages or not set(languages) <= LANGUAGE_CODES:
         raise Invalid(_("Choose the languages of the session among English, Khmer and Chinese."))
-    if not trainer.has_role(Role.TRAINER):
+    if not policy.may_ever(trainer, "training.be_trainer"):
         raise Invalid(_("%(person)s is not a trainer.") % {"person": trainer})
     if capacity < 1:
         raise Invalid(_("A session needs at least one seat."))
@@ -112,7 +111,9 @@ def _take_seats(session, seats):
 @transaction.atomic
 def enrol_factory(actor, session, factory, participants):
     """Enrol a factory with its participants [{name, position, role, gender}], within the seats left."""
-    _require(access.manages_training(actor), _("Only trainers and programme administrators enrol factories."))
+    _require(
+        policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators enrol factories.")
+    )
     if factory.status != Factory.Status.ACTIVE:
         raise Invalid(_("Only active factories can be enrolled."))
     people = _clean_participants(session, participants)
@@ -131,7 +132,9 @@ def enrol_factory(actor, session, factory, participants):
 @transaction.atomic
 def withdraw(actor, enrolment):
     """Cancel an enrolment before completion is marked; its seats return to the session."""
-    _require(access.manages_training(actor), _("Only trainers and programme administrators withdraw enrolments."))
+    _require(
+        policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators withdraw enrolments.")
+    )
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != Enrolment.Status.ENROLLED:
         raise Conflict(_("Only a current enrolment can be withdrawn."))
@@ -154,7 +157,7 @@ def session_participants(session):
 def record_attendance(actor, session, day, present_ids):
     """Record who was there on one day: every participant of the session (of every factory) is marked
     present when listed in ``present_ids`` and absent otherwise, as on the trainer's sign-in sheet."""
-    _require(access.runs_session(actor, session), _("Only the session's trainer records its attendance."))
+    _require(policy.allows(actor, "training.run", session), _("Only the session's trainer records its attendance."))
     session = TrainingSession.objects.select_for_update().get(pk=session.pk)
     if session.is_closed:
         raise Conflict(_("Completion of this session has been marked; attendance can no longer change."))
@@ -187,7 +190,7 @@ def required_days(session):
 @transaction.atomic
 def mark_completion(actor, session):
     """After the last day, with attendance recorded for every day, apply the completion rules once."""
-    _require(access.runs_session(actor, session), _("Only the session's trainer marks its completion."))
+    _require(policy.allows(actor, "training.run", session), _("Only the session's trainer marks its completion."))
     session = TrainingSession.objects.select_for_update().select_related("module__programme").get(pk=session.pk)
     if session.is_closed:
         raise Conflict(_("Completion of this session was already marked."))
@@ -222,7 +225,10 @@ def mark_completion(actor, session):
 
 @transaction.atomic
 def add_plan_item(actor, enrolment, *, action, owner, due_date):
-    _require(access.edits_plan(actor, enrolment), _("Only the factory and its trainers edit this improvement plan."))
+    _require(
+        policy.allows(actor, "training.plan_edit", enrolment.factory),
+        _("Only the factory and its trainers edit this improvement plan."),
+    )
     if enrolment.status == Enrolment.Status.WITHDRAWN:
         raise Conflict(_("This enrolment was withdrawn."))
     if not action.strip() or not owner.strip():
@@ -241,7 +247,10 @@ def add_plan_item(actor, enrolment, *, action, owner, due_date):
 def set_item_status(actor, item, status):
     item = ImprovementItem.objects.select_for_update().select_related("plan__enrolment__factory").get(pk=item.pk)
     enrolment = item.plan.enrolment
-    _require(access.edits_plan(actor, enrolment), _("Only the factory and its trainers edit this improvement plan."))
+    _require(
+        policy.allows(actor, "training.plan_edit", enrolment.factory),
+        _("Only the factory and its trainers edit this improvement plan."),
+    )
     if status not in ImprovementItem.Status.values:
         raise Invalid(_("Unknown status."))
     if status == item.status:

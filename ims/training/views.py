@@ -1,20 +1,20 @@
-"""Training pages. Who may do what is decided in ims.training.access, the rules in ims.training.services."""
+"""Training pages. Who may do what is decided by ims.policy, the rules in ims.training.services."""
 
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from ims.accounts.models import Role
+from ims import policy
 from ims.core.errors import DomainError
-from ims.training import access, exports, impact, services
+from ims.factories.models import Factory
+from ims.policy.guards import guard
+from ims.training import exports, impact, services
 from ims.training.forms import (
     EnrolmentForm,
     ItemStatusForm,
@@ -26,30 +26,36 @@ from ims.training.forms import (
 from ims.training.models import Attendance, Enrolment, ImprovementItem, Participant, TrainingProgramme, TrainingSession
 
 
+def visible_enrolments(user):
+    """Enrolments (with their participants, attendance and plans) of the factories whose record the user reads."""
+    return policy.scope(user, "training.record", Enrolment.objects, via="factory")
+
+
 def _sessions():
     return TrainingSession.objects.select_related("module__programme", "trainer")
 
 
+@guard(GET="public.read")
 def catalogue(request):
     programmes = TrainingProgramme.objects.annotate(module_count=Count("modules", distinct=True))
     upcoming = _sessions().filter(end_date__gte=timezone.localdate()).order_by("start_date")[:20]
     return render(request, "training/catalogue.html", {
-        "programmes": programmes, "upcoming": upcoming, "manages": access.manages_training(request.user),
-        "reads_all": access.reads_all_training(request.user), "reads_impact": access.reads_impact(request.user),
+        "programmes": programmes, "upcoming": upcoming, "manages": policy.may_ever(request.user, "training.manage"),
+        "reads_all": policy.may_ever(request.user, "training.sessions"),
+        "reads_impact": policy.may_ever(request.user, "training.impact"),
     })  # fmt: skip
 
 
+@guard(GET="public.read")
 def programme(request, code):
     programme = get_object_or_404(TrainingProgramme, code=code)
     modules = programme.modules.prefetch_related(Prefetch("sessions", queryset=_sessions().order_by("start_date")))
     return render(request, "training/programme.html", {"programme": programme, "modules": modules})
 
 
-@login_required
+@guard(GET="training.sessions", POST="training.manage")
 def sessions(request):
-    if not access.reads_all_training(request.user):
-        raise PermissionDenied
-    manages = access.manages_training(request.user)
+    manages = policy.may_ever(request.user, "training.manage")
     form, status = None, 200
     if manages:
         form = SessionForm(request.POST or None)
@@ -65,17 +71,15 @@ def sessions(request):
                     return redirect(session)
             else:
                 status = 400
-    elif request.method == "POST":
-        raise PermissionDenied
     listing = _sessions().annotate(enrolled=Count("enrolments", filter=~Q(enrolments__status="withdrawn")))
     return render(request, "training/sessions.html", {"sessions": listing, "form": form}, status=status)
 
 
 def _session_page(request, session, *, enrol_form=None, formset=None, status=200):
     user = request.user
-    manages = access.manages_training(user)
+    manages = policy.may_ever(user, "training.manage")
     enrolments = (
-        access.visible_enrolments(user).filter(session=session).select_related("factory")
+        visible_enrolments(user).filter(session=session).select_related("factory")
         .prefetch_related(Prefetch("participants", queryset=Participant.objects.annotate(
             days_present=Count("attendance", filter=Q(attendance__present=True)))))
     ) if user.is_authenticated else Enrolment.objects.none()  # fmt: skip
@@ -89,21 +93,20 @@ def _session_page(request, session, *, enrol_form=None, formset=None, status=200
     days = [{"day": day, "recorded": day in recorded_days, "open": day <= today} for day in session.days]
     return render(request, "training/session.html", {
         "session": session, "enrolments": enrolments, "enrol_form": enrol_form if manages else None,
-        "formset": formset if manages else None, "manages": manages, "runs": access.runs_session(user, session),
+        "formset": formset if manages else None, "manages": manages,
+        "runs": policy.allows(user, "training.run", session),
         "days": days, "required_days": services.required_days(session), "today": today,
     }, status=status)  # fmt: skip
 
 
+@guard(GET="public.read")
 def session(request, pk):
     return _session_page(request, get_object_or_404(_sessions(), pk=pk))
 
 
-@login_required
-@require_POST
+@guard(POST="training.manage")
 def enrol(request, pk):
     session = get_object_or_404(_sessions(), pk=pk)
-    if not access.manages_training(request.user):
-        raise PermissionDenied
     form = EnrolmentForm(request.POST)
     formset = ParticipantFormSet(request.POST, prefix="people")
     if not (form.is_valid() and formset.is_valid()):
@@ -119,20 +122,17 @@ def enrol(request, pk):
     return redirect(session)
 
 
-@login_required
-@require_POST
+@guard(POST="training.manage")
 def withdraw(request, pk):
-    enrolment = get_object_or_404(access.visible_enrolments(request.user).select_related("session"), pk=pk)
-    if not access.manages_training(request.user):
-        raise PermissionDenied
+    enrolment = get_object_or_404(visible_enrolments(request.user).select_related("session"), pk=pk)
     return _act(request, enrolment.session, lambda: services.withdraw(request.user, enrolment),
                 _("The enrolment was withdrawn and its seats freed."))  # fmt: skip
 
 
-@login_required
+@guard(GET="training.run", POST="training.run")
 def attendance(request, pk, day):
     session = get_object_or_404(_sessions(), pk=pk)
-    if not access.runs_session(request.user, session):
+    if not policy.allows(request.user, "training.run", session):
         raise PermissionDenied
     try:
         day = date.fromisoformat(day)
@@ -162,11 +162,10 @@ def attendance(request, pk, day):
     }, status=status)  # fmt: skip
 
 
-@login_required
-@require_POST
+@guard(POST="training.run")
 def complete(request, pk):
     session = get_object_or_404(_sessions(), pk=pk)
-    if not access.runs_session(request.user, session):
+    if not policy.allows(request.user, "training.run", session):
         raise PermissionDenied
     return _act(request, session, lambda: services.mark_completion(request.user, session),
                 _("Completion marked by the programme's rules."))  # fmt: skip
@@ -190,7 +189,10 @@ def _enrolment_page(request, enrolment, *, item_form=None, status=200):
     for participant in participants:
         participant.marks = [marks.get((participant.pk, day)) for day in session.days]
     items = ImprovementItem.objects.filter(plan__enrolment=enrolment)
-    edits = access.edits_plan(request.user, enrolment) and enrolment.status != Enrolment.Status.WITHDRAWN
+    edits = (
+        policy.allows(request.user, "training.plan_edit", enrolment.factory)
+        and enrolment.status != Enrolment.Status.WITHDRAWN
+    )
     return render(request, "training/enrolment.html", {
         "enrolment": enrolment, "session": session, "participants": participants, "items": items,
         "edits": edits, "item_form": (item_form or PlanItemForm()) if edits else None,
@@ -199,16 +201,16 @@ def _enrolment_page(request, enrolment, *, item_form=None, status=200):
 
 
 def _visible_enrolment(request, pk):
-    enrolments = access.visible_enrolments(request.user).select_related("factory", "session__module__programme")
+    enrolments = visible_enrolments(request.user).select_related("factory", "session__module__programme")
     return get_object_or_404(enrolments, pk=pk)
 
 
-@login_required
+@guard(GET="training.record", POST="training.plan_edit")
 def enrolment(request, pk):
     enrolment = _visible_enrolment(request, pk)
     if request.method != "POST":
         return _enrolment_page(request, enrolment)
-    if not access.edits_plan(request.user, enrolment):
+    if not policy.allows(request.user, "training.plan_edit", enrolment.factory):
         raise PermissionDenied
     form = PlanItemForm(request.POST)
     if not form.is_valid():
@@ -222,14 +224,13 @@ def enrolment(request, pk):
     return redirect(enrolment)
 
 
-@login_required
-@require_POST
+@guard(POST="training.plan_edit")
 def item_status(request, pk):
     item = get_object_or_404(
-        ImprovementItem.objects.filter(plan__enrolment__in=access.visible_enrolments(request.user)), pk=pk
+        ImprovementItem.objects.filter(plan__enrolment__in=visible_enrolments(request.user)), pk=pk
     )
     enrolment = _visible_enrolment(request, item.plan.enrolment_id)
-    if not access.edits_plan(request.user, enrolment):
+    if not policy.allows(request.user, "training.plan_edit", enrolment.factory):
         raise PermissionDenied
     form = ItemStatusForm(request.POST)
     if not form.is_valid():
@@ -244,12 +245,12 @@ def item_status(request, pk):
     return redirect(enrolment)
 
 
-@login_required
+@guard(GET="training.records_open")
 def mine(request):
     """Factory managers land on their factory's training; staff on the sessions."""
-    if access.reads_all_training(request.user):
+    if policy.may_ever(request.user, "training.sessions"):
         return redirect("training:sessions")
-    factories = access.visible_factories(request.user)
+    factories = policy.scope(request.user, "training.record", Factory.objects)
     if not factories:
         raise PermissionDenied
     if len(factories) == 1:
@@ -257,11 +258,11 @@ def mine(request):
     return render(request, "training/mine.html", {"factories": factories})
 
 
-@login_required
+@guard(GET="training.record")
 def factory(request, ref):
-    factory = get_object_or_404(access.visible_factories(request.user), ref=ref)
+    factory = get_object_or_404(policy.scope(request.user, "training.record", Factory.objects), ref=ref)
     enrolments = (
-        access.visible_enrolments(request.user).filter(factory=factory)
+        visible_enrolments(request.user).filter(factory=factory)
         .select_related("session__module__programme", "session__trainer")
         .annotate(people=Count("participants", distinct=True))
         .prefetch_related("improvement_plan__items")
@@ -269,14 +270,12 @@ def factory(request, ref):
     )  # fmt: skip
     return render(request, "training/factory.html", {
         "factory": factory, "enrolments": enrolments, "progress": services.programme_progress(factory),
-        "is_manager": request.user.has_role(Role.FACTORY_MANAGER) and request.user.is_factory_member(factory),
+        "is_manager": policy.allows(request.user, "factory.act_for", factory),
     })  # fmt: skip
 
 
-@login_required
+@guard(GET="training.records_open")
 def export(request):
-    if not (access.reads_all_training(request.user) or access.visible_factories(request.user).exists()):
-        raise PermissionDenied
     code = request.GET.get("programme")
     programme = get_object_or_404(TrainingProgramme, code=code) if code else None
     rows = exports.participation_rows(request.user, programme)
@@ -292,21 +291,14 @@ def export(request):
     return response
 
 
-def _impact_reader(request):
-    if not access.reads_impact(request.user):
-        raise PermissionDenied
-
-
-@login_required
+@guard(GET="training.impact")
 def impact_index(request):
-    _impact_reader(request)
     rows = [(programme, impact.programme_impact(programme).summary()) for programme in TrainingProgramme.objects.all()]
     return render(request, "training/impact_index.html", {"rows": rows})
 
 
-@login_required
+@guard(GET="training.impact")
 def impact_programme(request, code):
-    _impact_reader(request)
     programme = get_object_or_404(TrainingProgramme, code=code)
     result = impact.programme_impact(programme)
     return render(request, "training/impact.html", {
@@ -315,15 +307,13 @@ def impact_programme(request, code):
     })  # fmt: skip
 
 
-@login_required
+@guard(GET="training.impact")
 def impact_csv(request):
-    _impact_reader(request)
     return _csv_response(impact.summary_csv(TrainingProgramme.objects.all()), "training-impact")
 
 
-@login_required
+@guard(GET="training.impact")
 def impact_programme_csv(request, code):
-    _impact_reader(request)
     programme = get_object_or_404(TrainingProgramme, code=code)
     return _csv_response(impact.factories_csv(impact.programme_impact(programme)), f"training-impact-{code}")
 

@@ -13,15 +13,20 @@
   const strings = config.strings;
   const ref = config.ref;
   const CACHE_NAME = "ims-capture-v1";
-  const PHOTO_LONGEST_SIDE = 1600;
-  const PHOTO_QUALITY = 0.85;
+  // Chosen with benchmarks/photo_legibility.py: the smallest photo (about 100 KB) in which every line of a label,
+  // its small print included, reads as well as in the camera's own file (1280 px lost some small print).
+  const PHOTO_LONGEST_SIDE = 1440;
+  const PHOTO_QUALITY = 0.6;
   const CHUNK_BYTES = Number(root.dataset.chunkBytes) || 256 * 1024;
-  const BATCH_SIZE = 200;
+  const BATCH_SIZE = 500; // the server's limit: a whole checklist in one request
+  const PHOTO_UPLOADS = 2; // at once, so one photo's round trips overlap another's bytes
   const SYNC_DELAY_MS = 1500;
   const NOTE_DELAY_MS = 400;
 
   let store;
-  let pkg;
+  let pkg; // this assessment's package
+  let checklist; // the checklist file it names
+  let checklistUrl; // and that file's address
   const records = new Map(); // question code -> local finding record
   const photos = new Map(); // photo uuid -> local photo record
   const cards = new Map(); // question code -> card elements
@@ -82,23 +87,41 @@
     }
   }
 
+  async function jsonBody(value) {
+    // Compressed when the browser can (the server unpacks Content-Encoding: gzip): notes in Khmer and Chinese
+    // take three bytes a character, and a whole checklist of answers shrinks several times.
+    const text = JSON.stringify(value);
+    if (!window.CompressionStream || text.length < 1024) {
+      return { body: text, headers: { "Content-Type": "application/json" } };
+    }
+    const compressed = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+    return {
+      body: await new Response(compressed).blob(),
+      headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" },
+    };
+  }
+
   async function api(method, url, body, headers = {}) {
-    const isJson = body !== undefined && !(body instanceof Blob);
+    const json = body !== undefined && !(body instanceof Blob) ? await jsonBody(body) : null;
     const response = await fetch(url, {
       method,
       credentials: "same-origin",
       headers: {
         Accept: "application/json",
         "X-CSRFToken": csrfToken(),
-        ...(isJson ? { "Content-Type": "application/json" } : {}),
+        ...(json ? json.headers : {}),
         ...headers,
       },
-      body: isJson ? JSON.stringify(body) : body,
+      body: json ? json.body : body,
     });
+    if (response.status === 304) {
+      return null; // unchanged since the copy the caller named with If-None-Match
+    }
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
       throw new ApiError(response.status, data);
     }
+    data.etag = response.headers.get("ETag");
     return data;
   }
 
@@ -111,16 +134,33 @@
 
   // --- package and local state --------------------------------------------------------------------------
 
-  async function downloadPackage() {
-    const fresh = await api("GET", config.urls.package);
-    fresh.ref = ref;
-    const local = new Map((await store.byRef("findings", ref)).map((record) => [record.question, record]));
+  async function loadChecklist(known, { offline = false } = {}) {
+    // From the tablet when it is there, else from the network (unless offline).
+    if (known.checklist.clusters) {
+      return known.checklist; // a package from before the checklist had an address of its own
+    }
+    const stored = await store.get("checklists", known.checklist.url);
+    if (stored) {
+      return stored.content;
+    }
+    return offline ? null : downloadChecklist(known.checklist.url);
+  }
+
+  async function downloadChecklist(url) {
+    const content = await api("GET", url);
+    delete content.etag;
+    await store.put("checklists", { url, content });
+    return content;
+  }
+
+  function mergeServerFindings(fresh) {
+    // In memory first, in one go (no await in between), so an answer given meanwhile is never overwritten.
     const merged = [];
     for (const [question, server] of Object.entries(fresh.findings)) {
-      const record = local.get(question);
+      const record = records.get(question);
       if (!record || (!record.dirty && !record.conflict)) {
         // Nothing unsent here: the server's answer (perhaps a colleague's) is the current one.
-        merged.push({
+        const current = {
           ...(record || { ref, question }),
           uuid: null, // the next edit here is a new submission with its own identity
           answer: server.answer,
@@ -131,11 +171,13 @@
           dirty: false,
           dispatched: false,
           error: null,
-        });
+        };
+        records.set(question, current);
+        merged.push(current);
       }
     }
     for (const conflict of fresh.open_conflicts) {
-      const record = merged.find((item) => item.question === conflict.question) || local.get(conflict.question);
+      const record = records.get(conflict.question);
       if (record && !record.conflict) {
         record.conflict = conflict;
         if (!merged.includes(record)) {
@@ -143,23 +185,56 @@
         }
       }
     }
-    await store.putAll("findings", merged);
-    await store.put("packages", fresh);
+    return merged;
+  }
+
+  async function downloadPackage() {
+    // The package asks If-None-Match with the copy on the tablet: unchanged, it costs a few hundred bytes.
+    // A tablet without the checklist starts on it at once, from the address the page gave.
     const meta = (await store.get("meta", ref)) || { ref };
+    const early = (await store.get("checklists", config.urls.checklist)) ? null : downloadChecklist(config.urls.checklist);
+    early?.catch(() => undefined); // awaited below when needed, where a failure counts
+    const conditional = pkg && meta.packageEtag ? { "If-None-Match": meta.packageEtag } : {};
+    const fresh = await api("GET", config.urls.package, undefined, conditional);
+    if (fresh) {
+      fresh.ref = ref;
+      meta.packageEtag = fresh.etag;
+      delete fresh.etag;
+      await store.putAll("findings", mergeServerFindings(fresh));
+      await store.put("packages", fresh);
+      pkg = fresh;
+    }
+    const wanted = pkg.checklist.url || null;
+    const changes = { package: Boolean(fresh), checklist: !checklist || wanted !== checklistUrl };
+    if (changes.checklist) {
+      checklist = early && wanted === config.urls.checklist ? await early : await loadChecklist(pkg);
+      checklistUrl = wanted;
+    }
     await store.put("meta", { ...meta, downloadedAt: new Date().toISOString() });
-    return fresh;
+    return changes;
   }
 
   async function cacheThisPage() {
-    // The service worker answers from this cache when the network is gone.
+    // The service worker answers from this cache when the network is gone: this page, its files and the font
+    // slices it showed. Only what is missing is fetched, so reopening the screen costs nothing here.
     if (!window.caches) {
       return;
     }
     const assets = [
       ...document.querySelectorAll('link[rel="stylesheet"], link[rel="preload"], script[src], link[rel="icon"]'),
     ].map((node) => node.href || node.src);
+    const fonts = performance
+      .getEntriesByType("resource")
+      .map((entry) => entry.name)
+      .filter((url) => url.endsWith(".woff2"));
     const cache = await caches.open(CACHE_NAME);
-    await cache.addAll([location.pathname, config.urls.manifest, ...new Set(assets)]);
+    const missing = [];
+    for (const url of new Set([location.pathname, config.urls.manifest, ...assets, ...fonts])) {
+      if (!(await cache.match(url))) {
+        missing.push(url);
+      }
+    }
+    await cache.addAll(missing);
   }
 
   async function registerServiceWorker() {
@@ -218,16 +293,13 @@
 
   function renderLanguagePicker() {
     const picker = root.querySelector("#text-language");
+    picker.classList.add("language-names");
     picker.replaceChildren(
       ...pkg.languages.map((language) =>
         element("option", { value: language.code, lang: language.code, text: language.name }),
       ),
     );
     picker.value = textLanguage;
-    picker.addEventListener("change", () => {
-      textLanguage = picker.value;
-      renderTexts();
-    });
   }
 
   function renderClusters() {
@@ -235,7 +307,7 @@
     const container = root.querySelector("#questions");
     tabs.replaceChildren();
     container.replaceChildren();
-    pkg.checklist.clusters.forEach((cluster, index) => {
+    checklist.clusters.forEach((cluster, index) => {
       const section = element("section", { class: "capture-cluster", "data-cluster": cluster.code });
       section.hidden = index !== 0;
       section.append(element("h2", { "data-text": "cluster", "data-code": cluster.code }));
@@ -277,7 +349,7 @@
 
   function questionsByCode() {
     const map = new Map();
-    for (const cluster of pkg.checklist.clusters) {
+    for (const cluster of checklist.clusters) {
       for (const point of cluster.compliance_points) {
         point.questions.forEach((question) => map.set(question.code, { question, point, cluster }));
       }
@@ -287,9 +359,9 @@
 
   function renderTexts() {
     const lookup = questionsByCode();
-    const clusters = new Map(pkg.checklist.clusters.map((cluster) => [cluster.code, cluster]));
+    const clusters = new Map(checklist.clusters.map((cluster) => [cluster.code, cluster]));
     const points = new Map();
-    pkg.checklist.clusters.forEach((cluster) => cluster.compliance_points.forEach((p) => points.set(p.code, p)));
+    checklist.clusters.forEach((cluster) => cluster.compliance_points.forEach((p) => points.set(p.code, p)));
     root.querySelectorAll('[data-text="cluster"]').forEach((node) => {
       const name = inLanguage(clusters.get(node.dataset.code).name);
       node.textContent = `${node.dataset.code} · ${name.text}`;
@@ -336,7 +408,7 @@
     const note = element("textarea", { id: `note-${id}`, rows: "2" });
     const noteLanguage = element(
       "select",
-      { id: `note-language-${id}` },
+      { id: `note-language-${id}`, class: "language-names" },
       pkg.languages.map((language) =>
         element("option", { value: language.code, lang: language.code, text: language.name }),
       ),
@@ -490,7 +562,7 @@
   function renderProgress() {
     let answered = 0;
     let total = 0;
-    for (const cluster of pkg.checklist.clusters) {
+    for (const cluster of checklist.clusters) {
       let clusterAnswered = 0;
       let clusterTotal = 0;
       for (const point of cluster.compliance_points) {
@@ -687,24 +759,35 @@
         record.dispatched = true;
       });
       await store.putAll("findings", batch);
-      const sent = new Map(batch.map((record) => [record.uuid, record]));
-      const response = await api("POST", config.urls.findings, {
-        findings: batch.map((record) => ({
-          client_uuid: record.uuid,
-          question: record.question,
-          answer: record.answer,
-          note: record.note.trim(),
-          note_language: record.note_language,
-          base_version: record.base_version,
-        })),
+      const sent = new Map(
+        batch.map((record) => [
+          record.uuid,
+          {
+            client_uuid: record.uuid,
+            question: record.question,
+            answer: record.answer,
+            note: record.note.trim(),
+            note_language: record.note_language,
+            base_version: record.base_version,
+          },
+        ]),
+      );
+      // The tablet keeps what it sent: the server answers each with its status and new row_version only.
+      const response = await api("POST", config.urls.findings, { findings: [...sent.values()] }, {
+        Prefer: "return=minimal",
       });
       const changed = [];
       for (const result of response.results) {
         const record = records.get(result.question);
-        const stillCurrent = sent.has(result.client_uuid) && record.uuid === result.client_uuid;
+        const payload = sent.get(result.client_uuid);
+        if (!record || !payload) {
+          continue;
+        }
+        const stillCurrent = record.uuid === result.client_uuid;
         if (result.status === 200 || result.status === 201) {
-          record.server = result.finding;
-          record.base_version = result.finding.row_version;
+          const { answer, note, note_language: noteLanguage } = payload;
+          record.server = { answer, note, note_language: noteLanguage, row_version: result.row_version };
+          record.base_version = result.row_version;
           if (stillCurrent) {
             record.dirty = false;
             record.sentUuid = result.client_uuid;
@@ -724,21 +807,31 @@
     }
   }
 
+  async function sendPhoto(photo) {
+    try {
+      await uploadPhoto(photo);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status === 401 || error.status >= 500) {
+        throw error; // no connection, signed out or the server's own trouble: the next sync tries again
+      }
+      photo.error = format(strings.error, { message: error.message });
+      await store.put("photos", photo);
+    }
+    updateCard(photo.question);
+  }
+
   async function sendPhotos() {
-    for (const photo of photos.values()) {
-      if (photo.complete || photo.error) {
-        continue;
+    const queue = [...photos.values()].filter((photo) => !photo.complete && !photo.error);
+    const lane = async () => {
+      while (queue.length) {
+        await sendPhoto(queue.shift());
       }
-      try {
-        await uploadPhoto(photo);
-      } catch (error) {
-        if (!(error instanceof ApiError) || error.status === 401) {
-          throw error;
-        }
-        photo.error = format(strings.error, { message: error.message });
-        await store.put("photos", photo);
-      }
-      updateCard(photo.question);
+    };
+    // Every lane runs to its end before a failure is reported, so no upload is left running behind the sync.
+    const lanes = await Promise.allSettled(Array.from({ length: PHOTO_UPLOADS }, lane));
+    const failed = lanes.find((outcome) => outcome.status === "rejected");
+    if (failed) {
+      throw failed.reason;
     }
   }
 
@@ -842,45 +935,83 @@
 
   // --- start --------------------------------------------------------------------------------------------
 
-  async function start() {
-    store = await CaptureStore.open(config.user);
-    if (navigator.storage && navigator.storage.persist) {
-      navigator.storage.persist(); // ask the browser never to evict captured work under storage pressure
-    }
-    const loading = root.querySelector('[data-bind="loading"]');
-    pkg = await store.get("packages", ref);
-    if (navigator.onLine) {
-      loading.textContent = strings.downloading;
-      try {
-        pkg = await downloadPackage();
-      } catch (error) {
-        showError(describeError(error));
-      }
-    }
-    if (!pkg) {
-      loading.textContent = strings.downloadFailed;
-      root.dataset.state = "unavailable";
-      return;
-    }
-    const meta = (await store.get("meta", ref)) || {};
-    loading.textContent = format(strings.downloaded, {
-      time: new Date(meta.downloadedAt || pkg.downloaded_at).toLocaleString(config.language),
-    });
-    await loadLocal();
+  async function show() {
     renderProfile();
     renderLanguagePicker();
     renderClusters();
     renderProgress();
     await refreshStatus();
+    root.dataset.state = "ready";
+  }
+
+  async function showDownloadTime() {
+    const meta = (await store.get("meta", ref)) || {};
+    root.querySelector('[data-bind="loading"]').textContent = format(strings.downloaded, {
+      time: new Date(meta.downloadedAt || pkg.downloaded_at).toLocaleString(config.language),
+    });
+  }
+
+  async function refresh() {
+    // Online: the package again (mostly a 304), and the checklist file if the tablet does not have it yet.
+    if (root.dataset.state !== "ready") {
+      root.querySelector('[data-bind="loading"]').textContent = strings.downloading;
+    }
+    try {
+      const changes = await downloadPackage();
+      if (root.dataset.state !== "ready" || changes.checklist) {
+        await show();
+      } else if (changes.package) {
+        renderProfile();
+        cards.forEach((_parts, code) => updateCard(code));
+        renderProgress();
+        await refreshStatus();
+      }
+      root.dataset.package = "current";
+    } catch (error) {
+      showError(describeError(error));
+    }
+  }
+
+  function listen() {
     root.querySelector("#sync-now").addEventListener("click", () => sync());
     root.querySelector("#remove-from-tablet").addEventListener("click", removeFromTablet);
+    const picker = root.querySelector("#text-language");
+    picker.addEventListener("change", () => {
+      textLanguage = picker.value;
+      renderTexts();
+    });
     window.addEventListener("online", () => {
       refreshStatus();
       sync();
     });
     window.addEventListener("offline", refreshStatus);
     setInterval(() => Number(root.dataset.pending) && sync(), 60_000);
-    root.dataset.state = "ready";
+  }
+
+  async function start() {
+    store = await CaptureStore.open(config.user);
+    if (navigator.storage && navigator.storage.persist) {
+      navigator.storage.persist(); // ask the browser never to evict captured work under storage pressure
+    }
+    [pkg] = await Promise.all([store.get("packages", ref), loadLocal()]);
+    if (pkg) {
+      checklist = await loadChecklist(pkg, { offline: true });
+      checklistUrl = pkg.checklist.url || null;
+    }
+    listen();
+    if (checklist) {
+      await show(); // what the tablet holds, at once; the network only brings what changed
+      await showDownloadTime();
+    }
+    if (navigator.onLine) {
+      await refresh();
+    }
+    if (root.dataset.state !== "ready") {
+      root.querySelector('[data-bind="loading"]').textContent = strings.downloadFailed;
+      root.dataset.state = "unavailable";
+      return;
+    }
+    await showDownloadTime();
     if (navigator.onLine) {
       await Promise.all([registerServiceWorker(), cacheThisPage()]).catch((error) => showError(error.message));
       root.dataset.offlineReady = "true";

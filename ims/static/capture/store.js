@@ -3,7 +3,7 @@
 "use strict";
 
 window.CaptureStore = (function () {
-  const SCHEMA_VERSION = 1;
+  const SCHEMA_VERSION = 2;
 
   function done(request) {
     return new Promise((resolve, reject) => {
@@ -81,12 +81,18 @@ window.CaptureStore = (function () {
 
   function open(userId) {
     const request = indexedDB.open(databaseName(userId), SCHEMA_VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
-      db.createObjectStore("packages", { keyPath: "ref" });
-      db.createObjectStore("meta", { keyPath: "ref" });
-      db.createObjectStore("findings", { keyPath: ["ref", "question"] }).createIndex("ref", "ref");
-      db.createObjectStore("photos", { keyPath: "uuid" }).createIndex("ref", "ref");
+      if (event.oldVersion < 1) {
+        db.createObjectStore("packages", { keyPath: "ref" });
+        db.createObjectStore("meta", { keyPath: "ref" });
+        db.createObjectStore("findings", { keyPath: ["ref", "question"] }).createIndex("ref", "ref");
+        db.createObjectStore("photos", { keyPath: "uuid" }).createIndex("ref", "ref");
+      }
+      if (event.oldVersion < 2) {
+        // Checklist files by address, shared by every assessment of that checklist version (kept when one is removed).
+        db.createObjectStore("checklists", { keyPath: "url" });
+      }
     };
     return done(request).then((db) => new Store(db));
   }

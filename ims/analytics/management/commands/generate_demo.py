@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
-from ims.accounts.models import Role, User
+from ims import policy
+from ims.accounts.models import User
 from ims.advisory.models import Committee
 from ims.analytics.generator import Generator, NoContent
 from ims.analytics.importing import import_assessments_file
@@ -15,12 +15,8 @@ from ims.factories.models import Factory
 
 
 def programme_actor(email=None):
-    """The user recorded as importer: the one named, else a superuser or the programme's head."""
-    users = (
-        User.objects.filter(email__iexact=email)
-        if email
-        else User.objects.filter(Q(is_superuser=True) | Q(memberships__role=Role.HEAD))
-    )
+    """The user recorded as importer: the one named, else one who may import (a superuser first)."""
+    users = User.objects.filter(email__iexact=email) if email else policy.users_who_may("assessments.import")
     return users.order_by("-is_superuser", "pk").first()
 
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ims import policy
 from ims.accounts.models import User
 from ims.analytics.importing import import_assessments_file
 
@@ -15,8 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, actor, **options):
         user = User.objects.filter(email__iexact=actor).first()
-        if user is None or not (user.is_superuser or user.is_programme_staff):
-            raise CommandError(f"{actor} is not a programme user.")
+        if user is None or not policy.allows(user, "assessments.import"):
+            raise CommandError(f"{actor} may not import assessments: the programme head or an administrator may.")
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         try:

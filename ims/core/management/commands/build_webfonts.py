@@ -1,34 +1,71 @@
+import csv
+import json
+
+from babel.messages.pofile import read_po
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ims.core import webfonts
+from ims.core.i18n import NATIVE_NAMES
+
+
+def interface_texts():
+    """Every Chinese message of the interface catalogs."""
+    texts = []
+    for path in sorted((settings.BASE_DIR / "locale").glob("zh_Hans/LC_MESSAGES/*.po")):
+        with path.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id:
+                    texts += message.string if isinstance(message.string, tuple) else [message.string]
+    return texts
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def content_texts():
+    """Every text of the content files (checklist, sheets, places, training, the demo factories, whose names
+    show the words factory names are made of), in every language."""
+    content = settings.BASE_DIR / "content"
+    texts = [text for path in sorted(content.rglob("*.json")) for text in _strings(json.loads(path.read_text("utf-8")))]
+    for path in sorted(content.rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            texts += [cell for row in csv.reader(handle) for cell in row]
+    return texts
 
 
 class Command(BaseCommand):
     help = (
-        "Build the Khmer and Chinese web fonts the pages use and the static fonts the PDF reports embed "
-        "(skipped when already up to date)."
+        "Build the static fonts the PDF reports embed, then the Khmer and Chinese web fonts cut from them and "
+        "their stylesheet (each skipped when already up to date)."
     )
 
     def handle(self, *args, **options):
-        directory = settings.WEBFONTS_DIR
-        text_sources = [
-            *sorted((settings.BASE_DIR / "locale").glob("zh_Hans/LC_MESSAGES/*.po")),
-            *sorted((settings.BASE_DIR / "content").rglob("*.json")),
-        ]
-        fonts = [
-            webfonts.WebFont("noto-sans-khmer.woff2", webfonts.KHMER_SOURCE, None),
-            webfonts.WebFont("noto-sans-sc.woff2", webfonts.CHINESE_SOURCE, webfonts.chinese_codepoints(text_sources)),
-        ]
-        for font in fonts:
-            built = webfonts.build(font, directory)
-            self._report(font.filename, built, directory)
         pdf_directory = settings.VAR_DIR / webfonts.PDF_FONTS_FOLDER
         for font in webfonts.PDF_FONTS:
             built = webfonts.build_pdf_font(font, pdf_directory)
-            self._report(font.filename, built, pdf_directory)
-
-    def _report(self, filename, built, directory):
-        size = (directory / filename).stat().st_size
-        state = "built" if built else "up to date"
-        self.stdout.write(f"{filename}: {state} ({size / 1024:.0f} KiB)")
+            size = (pdf_directory / font.filename).stat().st_size
+            self.stdout.write(f"{font.filename}: {'built' if built else 'up to date'} ({size / 1024:.0f} KiB)")
+        directory = settings.WEBFONTS_DIR
+        fonts = webfonts.web_fonts(pdf_directory, interface_texts(), content_texts(), NATIVE_NAMES.values())
+        built = {font.filename for font in fonts if webfonts.build(font, directory)}
+        for family in dict.fromkeys(font.family for font in fonts):
+            files = [font.filename for font in fonts if font.family == family]
+            size = sum((directory / name).stat().st_size for name in files)
+            new = sum(1 for name in files if name in built)
+            self.stdout.write(f"{family}: {len(files)} files, {size / 1024:.0f} KiB, {new} built")
+        for name in webfonts.remove_stale(directory, fonts):
+            self.stdout.write(f"{name}: removed (no longer built)")
+        chinese = [font for font in fonts if font.family == "IMS Chinese"]
+        everywhere = [font for font in fonts if font not in chinese]
+        for name, included in ((webfonts.STYLESHEET, everywhere), (webfonts.CHINESE_STYLESHEET, chinese)):
+            if webfonts.write_if_changed(directory / name, webfonts.stylesheet(included)):
+                self.stdout.write(f"{name}: written")
