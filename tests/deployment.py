@@ -26,6 +26,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import boto3
+from botocore.config import Config
 from PIL import Image
 
 from tests.smtp import free_port
@@ -170,9 +172,6 @@ class SeaweedS3:
         wait_until(self._answers, timeout=60, what="SeaweedFS's S3 gateway")
 
     def client(self):
-        import boto3
-        from botocore.config import Config
-
         return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.ACCESS_KEY,
                             aws_secret_access_key=self.SECRET_KEY, region_name="us-east-1",
                             config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10))  # fmt: skip
