@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import threading
 import urllib.error
 import urllib.request
@@ -27,6 +28,8 @@ from pathlib import Path
 import pytest
 
 from tests.deployment import (
+    ENTRY_POINT,
+    ROOT,
     ApiClient,
     Deployment,
     PostgresCluster,
@@ -170,10 +173,13 @@ def test_readyz_reports_a_stopped_worker_and_an_unreachable_bucket_as_not_ready(
     status, body = readiness(stack.a)
     assert body["status"] == "ready" and body["checks"]["scheduler"]["ok"]
 
+    assert ready_command(stack, stack.a) == (0, "ready")
+
     stack.app.stop(stack.worker)  # a clean stop: the worker signs off at once
     status, body = readiness(stack.a)
     assert (status, body["status"], body["checks"]["worker"]["ok"]) == (503, "not_ready", False)
     assert body["checks"]["storage"]["ok"] and body["checks"]["database"]["ok"]
+    assert ready_command(stack, stack.a) == (1, "not_ready")  # what monitoring runs on the web's machine
     stack.worker = stack.app.start("worker")
     wait_until(lambda: readiness(stack.a)[0] == 200, timeout=60, what="ready again with a worker")
 
@@ -202,6 +208,14 @@ def test_readyz_reports_a_worker_killed_with_sigkill_once_its_heartbeat_is_stale
 
     stack.worker = stack.app.start("worker")
     wait_until(lambda: readiness(stack.a)[0] == 200, timeout=60, what="ready again with a new worker")
+
+
+def ready_command(stack, base):
+    """`deploy/ims ready` beside the web server at `base`: (exit status, the status it printed)."""
+    environment = {**stack.app.environment, "IMS_BIND": f"0.0.0.0:{base.rsplit(':', 1)[1]}"}
+    result = subprocess.run([str(ENTRY_POINT), "ready"], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    return result.returncode, json.loads(result.stdout)["status"]
 
 
 def _not_ready(base, check):

@@ -8,8 +8,8 @@ The app keeps running during a backup. The files are listed after the database i
 file the dump names was there when the listing began; a report PDF re-rendered meanwhile may be gone
 by the time it is copied (the new one replaces it). It is left out, named in the manifest's
 "left_out" list: the restored database then names a PDF that is not there, which is rendered again
-when it is first downloaded, or by `manage.py render_reports --verify`. Any other file that vanishes (a photo)
-refuses the backup: run it again.
+when it is first downloaded, or by `manage.py render_reports --verify`. Any other file that vanishes
+(a photo) refuses the backup: run it again.
 
 Restoring checks the whole folder against the manifest first (every file present, every size and
 hash right) and refuses a damaged or incomplete backup before it touches anything. It then restores
