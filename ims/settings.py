@@ -246,10 +246,9 @@ if IMS_S3_BUCKET:
             "access_key": env.str("IMS_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("IMS_S3_SECRET_ACCESS_KEY", default="") or None,
             "default_acl": "private",
-            "querystring_auth": True,
-            "querystring_expire": 300,
             "file_overwrite": False,  # a new name for every write: a reader never sees half a file
-            # An unreachable store answers within seconds (/readyz, uploads), not after minutes of retries.
+            # An unreachable store answers uploads and downloads within seconds, not after minutes of retries
+            # (/readyz asks it with a client of its own that tries once).
             "client_config": _S3ClientConfig(
                 s3={"addressing_style": env.str("IMS_S3_ADDRESSING_STYLE", default="path")},
                 signature_version="s3v4",

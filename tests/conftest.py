@@ -40,7 +40,8 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True, scope="session")
 def cache_in_this_process():
     """Tests clear the cache freely, with or without a database: a per-process cache for them.
-    The shared database cache that deployments use is tested in tests/test_operations_*.py."""
+    The shared database cache that deployments use is tested in tests/test_operations.py (rate limits
+    counted across cache handles) and tests/production_stack.py (across two app servers)."""
     from django.test import override_settings
 
     with override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}):

@@ -27,6 +27,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import boto3
+from botocore.config import Config
 from PIL import Image
 
 
@@ -178,9 +180,6 @@ class SeaweedS3:
         wait_until(self._answers, timeout=60, what="SeaweedFS's S3 gateway")
 
     def client(self):
-        import boto3
-        from botocore.config import Config
-
         return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.ACCESS_KEY,
                             aws_secret_access_key=self.SECRET_KEY, region_name="us-east-1",
                             config=Config(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=10))  # fmt: skip
@@ -389,11 +388,12 @@ def run_assessment_loop(monitor, head, factory_ref, version, monitors, photo, no
     ref = planned["ref"]
     monitor.json("POST", f"/api/v1/assessments/{ref}/transitions/", {"action": "start"})
     package = monitor.json("GET", f"/api/v1/capture/assessments/{ref}/package/")
+    checklist = monitor.json("GET", package["checklist"]["url"])
     findings = [
         {"client_uuid": str(uuid.uuid4()), "question": question["code"],
          "answer": "non_compliant" if question["code"] == noncompliant
          else "not_applicable" if question.get("applies_if") else "compliant"}
-        for question in _questions(package)
+        for question in _questions(checklist)
     ]  # fmt: skip
     results = monitor.json("POST", f"/api/v1/capture/assessments/{ref}/findings/", {"findings": findings})["results"]
     assert {result["status"] for result in results} == {201}, results[:3]
@@ -405,15 +405,10 @@ def run_assessment_loop(monitor, head, factory_ref, version, monitors, photo, no
     return ref
 
 
-def _questions(node):
-    if isinstance(node, dict):
-        if "code" in node and "applies_if" in node:
-            yield node
-        for value in node.values():
-            yield from _questions(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _questions(value)
+def _questions(checklist):
+    for cluster in checklist["clusters"]:
+        for point in cluster["compliance_points"]:
+            yield from point["questions"]
 
 
 class WebSession:

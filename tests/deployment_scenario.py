@@ -4,7 +4,8 @@ settings: `python -m tests.deployment_scenario STEP [ARGUMENTS]`. Each prints on
 - seed: the people, the factory and its email contacts of a small programme.
 - publish: an assessment of the seeded factory planned, captured, submitted and approved in the services.
 - state: the background work as the database records it (tasks, emails, PDFs).
-- enqueue_refresh / task STATUS_ID: queue a statistics refresh, and read a task's status.
+- enqueue_refresh / task ID: queue a statistics refresh, and read a task's status and the workers that took it.
+- heartbeats: the heartbeat of every worker and scheduler, with its age in seconds.
 - full_disk_rerender REF: on a media folder that is a small filesystem of its own, fill it up during a
   re-rendering, then download the PDF through the app (see tests/test_deployment_faults.py).
 """
@@ -106,7 +107,20 @@ def enqueue_refresh():
 def task(task_id):
     from django_tasks_db.models import DBTaskResult
 
-    return {"status": DBTaskResult.objects.get(pk=task_id).status}
+    result = DBTaskResult.objects.get(pk=task_id)
+    return {"status": result.status, "worker_ids": result.worker_ids}
+
+
+def heartbeats():
+    from django.utils import timezone
+
+    from ims.operations.models import Heartbeat
+
+    now = timezone.now()
+    return [
+        {"role": beat.role, "process_id": beat.process_id, "pid": beat.pid, "age": (now - beat.seen_at).total_seconds()}
+        for beat in Heartbeat.objects.all()
+    ]
 
 
 def full_disk_rerender(ref):
@@ -170,6 +184,7 @@ STEPS = {
     "state": state,
     "enqueue_refresh": enqueue_refresh,
     "task": task,
+    "heartbeats": heartbeats,
     "full_disk_rerender": full_disk_rerender,
 }
 

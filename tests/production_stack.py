@@ -4,7 +4,8 @@ A PostgreSQL server and SeaweedFS's S3 gateway of its own, two app servers under
 IMS_PRODUCTION=true behind a pretended TLS proxy, the supervised task worker and the scheduler, all
 started through the image's entry point (deploy/ims). Then, over real HTTP: the assessment loop
 through server A with the media in the bucket and the factory's downloads through server B; /readyz
-with a stopped worker and an unreachable bucket; a PostgreSQL restart under traffic; a backup, the
+with a stopped worker, a worker killed with SIGKILL and an unreachable bucket; a PostgreSQL restart
+under traffic, the same worker process working on; a backup, the
 database and the bucket dropped, a restore, and every report, photo and PDF identical by hash; the
 API rate limit counted once across both servers.
 
@@ -14,14 +15,21 @@ Not collected by `./dev test` (its name does not start with test_): run it with
 
 import hashlib
 import json
+import os
 import shutil
+import signal
+import subprocess
 import threading
+import urllib.error
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from tests.deployment import (
+    ENTRY_POINT,
+    ROOT,
     ApiClient,
     Deployment,
     PostgresCluster,
@@ -30,6 +38,7 @@ from tests.deployment import (
     descendants,
     jpeg_photo,
     run_assessment_loop,
+    running,
     wait_until,
 )
 from tests.smtp import SmtpServer
@@ -144,9 +153,6 @@ def test_the_loop_runs_across_two_app_servers_with_the_media_in_the_bucket(stack
     status, photo = factory.request("GET", f"/en/assessments/{loop}/evidence/{evidence['id']}/", base=stack.b)
     assert status == 200 and sha256(photo) == evidence["sha256"] == next(iter(photos.values()))
     # Private bucket: nothing in it is readable without the app's keys.
-    import urllib.error
-    import urllib.request
-
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"{stack.s3.endpoint}/{BUCKET}/{detailed_km}", timeout=10)
     assert refused.value.code == 403
@@ -167,22 +173,59 @@ def test_readyz_reports_a_stopped_worker_and_an_unreachable_bucket_as_not_ready(
     status, body = readiness(stack.a)
     assert body["status"] == "ready" and body["checks"]["scheduler"]["ok"]
 
-    stack.app.stop(stack.worker)
+    assert ready_command(stack, stack.a) == (0, "ready")
+
+    stack.app.stop(stack.worker)  # a clean stop: the worker signs off at once
     status, body = readiness(stack.a)
     assert (status, body["status"], body["checks"]["worker"]["ok"]) == (503, "not_ready", False)
     assert body["checks"]["storage"]["ok"] and body["checks"]["database"]["ok"]
+    assert ready_command(stack, stack.a) == (1, "not_ready")  # what monitoring runs on the web's machine
     stack.worker = stack.app.start("worker")
     wait_until(lambda: readiness(stack.a)[0] == 200, timeout=60, what="ready again with a worker")
 
+    # Each app process keeps the bucket's answer a few seconds (BUCKET_CHECK_SECONDS).
     stack.s3.stop()
-    status, body = readiness(stack.b)
-    assert (status, body["checks"]["storage"]["ok"], body["checks"]["worker"]["ok"]) == (503, False, True)
+    status, body = wait_until(lambda: _not_ready(stack.b, "storage"), timeout=30, what="the bucket to be missed")
+    assert (status, body["checks"]["worker"]["ok"]) == (503, True)
+    assert BUCKET not in json.dumps(body) and "Error" not in json.dumps(body)  # nothing of the internals
     stack.s3.start()
     wait_until(lambda: readiness(stack.b)[0] == 200, timeout=60, what="ready again with the bucket back")
 
 
+def test_readyz_reports_a_worker_killed_with_sigkill_once_its_heartbeat_is_stale(stack, loop):
+    """Killed, as a lost machine is: no sign-off, the heartbeat stays and ages past the lease (3 s here)."""
+    wait_until(lambda: readiness(stack.a)[0] == 200, timeout=60, what="/readyz to answer ready")
+    role = descendants(stack.worker.pid) | {stack.worker.pid}  # supervisord, run_worker and its children
+    for pid in role:
+        os.kill(pid, signal.SIGKILL)
+    stack.worker.wait()
+    wait_until(lambda: not running(role), timeout=30, what="every process of the worker role to be gone")
+    status, body = wait_until(lambda: _not_ready(stack.a, "worker"), timeout=60, what="the worker to be missed")
+    assert (status, body["checks"]["worker"]["alive"]) == (503, 0)
+    lease = body["checks"]["worker"]["lease_seconds"]
+    stale = [beat for beat in stack.app.scenario("heartbeats") if beat["role"] == "worker"]
+    assert stale and all(beat["age"] > lease for beat in stale)  # still there, and too old
+
+    stack.worker = stack.app.start("worker")
+    wait_until(lambda: readiness(stack.a)[0] == 200, timeout=60, what="ready again with a new worker")
+
+
+def ready_command(stack, base):
+    """`deploy/ims ready` beside the web server at `base`: (exit status, the status it printed)."""
+    environment = {**stack.app.environment, "IMS_BIND": f"0.0.0.0:{base.rsplit(':', 1)[1]}"}
+    result = subprocess.run([str(ENTRY_POINT), "ready"], cwd=ROOT, env=environment, capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    return result.returncode, json.loads(result.stdout)["status"]
+
+
+def _not_ready(base, check):
+    status, body = readiness(base)
+    return (status, body) if not body["checks"][check]["ok"] else None
+
+
 def test_a_postgresql_restart_under_traffic_gives_no_500_and_the_worker_keeps_working(stack, loop):
-    worker_processes = descendants(stack.worker.pid)
+    run_workers = {pid for pid in descendants(stack.worker.pid) if _is_worker(pid)}
+    assert run_workers, "no run_worker process under the worker role"
     statuses, stop = Counter(), threading.Event()
 
     def traffic(base):
@@ -206,11 +249,22 @@ def test_a_postgresql_restart_under_traffic_gives_no_500_and_the_worker_keeps_wo
     assert set(statuses) <= {200, 503}, statuses  # 503 with Retry-After during the restart, never 500
     assert statuses[200] > 0
 
-    # The same worker process (not a restarted one) takes the next task.
+    # The same worker process (not one restarted by supervisord) takes the next task.
     task = stack.app.scenario("enqueue_refresh")["id"]
-    wait_until(lambda: stack.app.scenario("task", task)["status"] == "SUCCESSFUL", timeout=60,
-               what="the worker to run a task after the restart")  # fmt: skip
-    assert descendants(stack.worker.pid) >= {pid for pid in worker_processes if _is_worker(pid)}
+    done = wait_until(lambda: _finished(stack, task), timeout=60, what="the worker to run a task after the restart")
+    assert done["status"] == "SUCCESSFUL"
+    assert running(run_workers) == run_workers
+    assert {_pid_of(worker_id) for worker_id in done["worker_ids"]} <= run_workers
+
+
+def _finished(stack, task):
+    outcome = stack.app.scenario("task", task)
+    return outcome if outcome["status"] in ("SUCCESSFUL", "FAILED") else None
+
+
+def _pid_of(worker_id):
+    """The process number in a worker id (worker-HOST-PID-RANDOM, ims.operations.workers.new_process_id)."""
+    return int(worker_id.rsplit("-", 2)[1])
 
 
 def _is_worker(pid):

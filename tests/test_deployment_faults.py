@@ -7,6 +7,7 @@ Each test runs `manage.py run_worker` processes against a database of its own, o
 """
 
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +21,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from django.conf import settings
 
@@ -35,9 +37,9 @@ class Holding(Collector):
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
         server = self.server
-        if address == server.held and not server.release.is_set():
+        if address == server.held and not server.released.is_set():
             server.holding.set()
-            await asyncio.get_running_loop().run_in_executor(None, server.release.wait)
+            await server.released.wait()
             return "421 4.3.0 Try again later"  # the client that sent this is gone anyway
         return await super().handle_RCPT(smtp, session, envelope, address, rcpt_options)
 
@@ -49,7 +51,20 @@ class HeldSmtpServer(SmtpServer):
 
     def __init__(self, held):
         super().__init__()
-        self.held, self.holding, self.release = held, threading.Event(), threading.Event()
+        self.held, self.holding, self.released = held, threading.Event(), None
+
+    def start(self):
+        self.released = asyncio.Event()  # awaited in the controller's event loop
+        super().start()
+
+    def release(self):
+        """Let the held exchange go on (from any thread)."""
+        self._controller.loop.call_soon_threadsafe(self.released.set)
+
+    def stop(self):
+        if self._controller is not None:
+            self.release()
+        super().stop()
 
 
 def _database_kind():
@@ -88,8 +103,6 @@ def _postgres_url(server, name):
 
 
 def _postgres(server, *statements):
-    import psycopg
-
     parameters = {key: value for key, value in {"host": server.get("HOST"), "port": server.get("PORT"),
                   "user": server.get("USER"), "password": server.get("PASSWORD")}.items() if value}  # fmt: skip
     with psycopg.connect(dbname="postgres", autocommit=True, **parameters) as connection:
@@ -132,7 +145,7 @@ def test_a_worker_killed_while_sending_leaves_every_email_sent_exactly_once(depl
         sent_before = [address for message in smtp.received for address in message.recipients]
         assert len(sent_before) == 1 and CONTACTS[1] not in sent_before
         deployment.kill(first)
-        smtp.release.set()
+        smtp.release()
 
         second = deployment.start([sys.executable, "manage.py", "run_worker"], name="worker-2", **mail)
         wait_until(lambda: _all_done(deployment), timeout=240, what="every task to finish after the takeover")
@@ -159,9 +172,10 @@ def test_a_worker_killed_while_typesetting_leaves_no_process_behind_and_the_next
                              what="the worker to start typesetting")  # fmt: skip
     worker_pid = _worker_pid(supervisor_pid)
     children = descendants(worker_pid)
-    pdfs_before = len(list(media.rglob("*.pdf")))
     os.kill(worker_pid, signal.SIGKILL)  # the worker alone, as the kernel's OOM killer would
-    assert pdfs_before < DOCUMENTS, "the kill came after typesetting"
+    wait_until(lambda: not running({worker_pid}), timeout=30, what="the killed worker to be gone")
+    # Counted once it is gone, before a successor can take the task up (its heartbeat stays fresh for the lease).
+    assert len(list(media.rglob("*.pdf"))) < DOCUMENTS, "the kill came after typesetting"
     wait_until(lambda: not running(children), timeout=30, what=f"the worker's children {sorted(children)} to end")
     assert typesetting <= children
 
@@ -272,6 +286,4 @@ def _typesetting_processes(supervisor_pid):
 
 
 def _sha256(path):
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()

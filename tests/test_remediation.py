@@ -254,6 +254,25 @@ def test_a_reminder_being_sent_by_another_worker_is_not_sent_again(team, first_v
 
 
 @pytest.mark.django_db
+def test_a_reminder_has_one_message_id_per_set_of_actions_it_names(team, first_visit, plan, contacts, smtp_server):
+    day = date(2026, 5, 1)
+    exits = Reminder.objects.create(item=plan[EXIT], contact=contacts["en"], sent_on=day, language="en")
+    Reminder.objects.filter(pk=exits.pk).update(sending_since=timezone.now())  # held by another process
+    send_factory_reminders(team.factory.pk, day)
+    Reminder.objects.filter(pk=exits.pk).update(sending_since=None)  # which gave up before sending
+    send_factory_reminders(team.factory.pk, day)
+    wage_only, exits_only = smtp_server.to(contacts["en"].email)
+    assert "Pay the arrears" in wage_only.body and "Remove the padlocks" not in wage_only.body
+    assert "Remove the padlocks" in exits_only.body and "Pay the arrears" not in exits_only.body
+    assert wage_only.message["Message-ID"] != exits_only.message["Message-ID"]  # different emails
+
+    # The same email again (its sender died after the mail server took it): the same Message-ID.
+    Reminder.objects.filter(pk=exits.pk).update(status=Reminder.Status.QUEUED)
+    send_factory_reminders(team.factory.pk, day)
+    assert smtp_server.to(contacts["en"].email)[-1].message["Message-ID"] == exits_only.message["Message-ID"]
+
+
+@pytest.mark.django_db
 def test_the_command_refuses_a_malformed_date(first_visit, plan):
     """Both actions are overdue today: a bad date read as today would queue their reminders."""
     with pytest.raises(CommandError, match=r"^--date: "):

@@ -75,7 +75,9 @@ def handle_api_exception(exc, context):
         return Response(body, status=exc.status_code, headers=headers)
 
     unavailable = unavailability(exc)
-    if unavailable:  # a database restart or a long SQLite import: a moment's wait, not a bug
+    if unavailable:  # a database restart or a long SQLite import: a moment's wait, not a bug, but logged
+        logger.error("Database unavailable in API view %s: %s", context.get("view").__class__.__name__, exc,
+                     exc_info=exc)  # fmt: skip
         return error_response(context["request"], unavailable)
 
     # Anything else is a bug: logged with its traceback, answered in the same shape.

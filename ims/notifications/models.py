@@ -2,7 +2,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ims.notifications.outbox import OutboxRecord
+
+class OutboxRecord(models.Model):
+    """The claim fields of an outbox row (ims.notifications.outbox); the model keeps its own status
+    (queued, sent, failed, ...)."""
+
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True, editable=False)
+    # The worker process sending it: when its heartbeat stops, the claim is void.
+    sending_by = models.CharField(_("sending process"), max_length=64, blank=True, editable=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class Notification(OutboxRecord):

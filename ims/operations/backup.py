@@ -4,6 +4,13 @@ A backup folder holds the database (PostgreSQL's `pg_dump -Fc`, or SQLite's onli
 includes what is still in the WAL), a copy of every file of the media storage (disk or bucket) under
 media/, and manifest.json, written last: a folder without it is an interrupted backup.
 
+The app keeps running during a backup. The files are listed after the database is dumped, so every
+file the dump names was there when the listing began; a report PDF re-rendered meanwhile may be gone
+by the time it is copied (the new one replaces it). It is left out, named in the manifest's
+"left_out" list: the restored database then names a PDF that is not there, which is rendered again
+when it is first downloaded, or by `manage.py render_reports --verify`. Any other file that vanishes
+(a photo) refuses the backup: run it again.
+
 Restoring checks the whole folder against the manifest first (every file present, every size and
 hash right) and refuses a damaged or incomplete backup before it touches anything. It then restores
 the database into an empty one, copies the files back under their own names, and reads each one back
@@ -12,6 +19,7 @@ to check its hash.
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -23,8 +31,11 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.backends.postgresql.client import DatabaseClient
 
 from ims.operations.storage import prepare as prepare_storage
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -59,25 +70,44 @@ def back_up(directory, progress=print):
     directory.mkdir(parents=True, exist_ok=True)
     database = _dump_database(directory)
     progress(f"Database: {database.name} ({database.stat().st_size} bytes)")
-    files = [_entry(directory, database, kind="database")]
+    files, left_out = [_entry(directory, database, kind="database")], []
     for name in stored_names():
         target = directory / MEDIA / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as source, open(target, "wb") as copy:
-            shutil.copyfileobj(source, copy, _CHUNK)
+        try:
+            with default_storage.open(name, "rb") as source, open(target, "wb") as copy:
+                shutil.copyfileobj(source, copy, _CHUNK)
+        except FileNotFoundError:
+            target.unlink(missing_ok=True)
+            if not is_report_pdf(name):
+                raise BackupRefused(f"{name} vanished while it was being backed up; run the backup again.") from None
+            logger.warning("Backup: %s was replaced during the backup and is left out", name)
+            left_out.append(name)
+            continue
         files.append(_entry(directory, target, kind="media", name=name))
     progress(f"Media: {len(files) - 1} file(s)")
+    if left_out:
+        progress(
+            f"Left out: {len(left_out)} report PDF(s) replaced by a new rendering during the backup. After a "
+            "restore they are rendered again when first downloaded, or by `manage.py render_reports --verify`."
+        )
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat(),
         "database_vendor": connection.vendor,
         "files": files,
+        "left_out": left_out,
     }
     # Written last, under a temporary name first: its presence means the backup is complete.
     partial = directory / f".{MANIFEST}.partial"
     partial.write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     os.replace(partial, directory / MANIFEST)
     return manifest
+
+
+def is_report_pdf(name):
+    """A rendered report document (ims.reports.rendering), which can always be rendered again."""
+    return name.startswith("reports/") and name.endswith(".pdf")
 
 
 def stored_names(folder=""):
@@ -115,8 +145,6 @@ def _dump_database(directory):
 
 def _postgres_arguments():
     """Connection arguments (host, port, user, database) and environment (password, TLS) for pg_* tools."""
-    from django.db.backends.postgresql.client import DatabaseClient
-
     arguments, environment = DatabaseClient.settings_to_cmd_args_env(connection.settings_dict, [])
     return arguments[1:], {**os.environ, **(environment or {})}
 
@@ -142,8 +170,18 @@ def verify(directory):
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupRefused(f"{MANIFEST} is not an IMS backup manifest of format {FORMAT}.")
     problems = []
-    files = manifest.get("files") or []
-    if sum(entry.get("kind") == "database" for entry in files) != 1:
+    files = manifest.get("files")
+    if not isinstance(files, list):
+        raise BackupRefused(f"{MANIFEST} lists no files.")
+    malformed = [number for number, entry in enumerate(files, 1) if not _well_formed(entry)]
+    if malformed:
+        raise BackupRefused(
+            f"{MANIFEST} is damaged: file entries {', '.join(map(str, malformed))} lack a path, size, SHA-256, "
+            "kind or name; nothing was restored."
+        )
+    if manifest.get("database_vendor") not in ("postgresql", "sqlite"):
+        problems.append("the manifest names no database vendor")
+    if sum(entry["kind"] == "database" for entry in files) != 1:
         problems.append("the manifest names no database dump")
     for entry in files:
         path = directory / entry["path"]
@@ -158,6 +196,14 @@ def verify(directory):
     if problems:
         raise BackupRefused("The backup is damaged or incomplete; nothing was restored:\n  " + "\n  ".join(problems))
     return manifest
+
+
+def _well_formed(entry):
+    """A manifest entry with every field of its kind, of the right type."""
+    if not isinstance(entry, dict) or entry.get("kind") not in ("database", "media"):
+        return False
+    fields = {"path": str, "size": int, "sha256": str, **({"name": str} if entry["kind"] == "media" else {})}
+    return all(isinstance(entry.get(field), kind) and entry[field] != "" for field, kind in fields.items())
 
 
 def restore(directory, progress=print):
@@ -189,6 +235,10 @@ def restore(directory, progress=print):
         if digest.hexdigest() != entry["sha256"]:
             raise BackupRefused(f"{stored} reads back with another SHA-256 than the backup's.")
     progress(f"Media: {len(media)} file(s) restored and read back intact")
+    left_out = manifest.get("left_out") or []
+    if left_out:
+        progress(f"{len(left_out)} report PDF(s) replaced during the backup were left out of it: run "
+                 "`manage.py render_reports --verify` (or they are rendered when first downloaded).")  # fmt: skip
     return manifest
 
 

@@ -1,7 +1,8 @@
 """Answers for the failures of the parts IMS runs on, instead of a bare 500.
 
 - The database is unreachable (a restart, a failover): 503 with Retry-After, so clients (and the
-  offline capture app) try again.
+  offline capture app) try again. Only a lost or refused connection counts: any other database error
+  (a missing table, a statement timeout) is a fault that waiting does not cure, answered 500.
 - SQLite is locked by a long import (or another writer): 503 "busy", likewise.
 - A stored file no longer matches its hash: 500 that says so (it is logged as an error too).
 
@@ -21,12 +22,29 @@ from django.views.defaults import server_error as default_server_error
 from ims.operations.storage import DamagedFile
 
 RETRY_AFTER_SECONDS = 5
+# PostgreSQL's SQLSTATEs of a server going away or not there yet: administrator or crash shutdown, starting up.
+_SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
 
 
 def unavailability(error):
-    """'database' or 'busy' when the error means the database cannot be reached or written now, else None."""
-    if isinstance(error, (OperationalError, InterfaceError)):
-        return "busy" if "locked" in str(error).lower() else "database"
+    """'database' or 'busy' when the error means the database cannot be reached or written now, else None.
+
+    - 'database': the connection was lost or refused (SQLSTATE class 08, a server shutting down or
+      starting up, or an error the driver raised without a server's answer), or Django's connection
+      is no longer usable (InterfaceError).
+    - 'busy': SQLite's write lock is held by another connection (SQLITE_BUSY, SQLITE_LOCKED).
+    """
+    if isinstance(error, InterfaceError):
+        return "database"
+    if not isinstance(error, OperationalError):
+        return None
+    driver_error = error.__cause__
+    sqlite_error = getattr(driver_error, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return "busy" if sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) else None
+    if hasattr(driver_error, "sqlstate"):  # psycopg: None when no server answered (connection lost or refused)
+        state = driver_error.sqlstate
+        return "database" if state is None or state.startswith("08") or state in _SERVER_GOING_AWAY else None
     return None
 
 

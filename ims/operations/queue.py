@@ -8,6 +8,8 @@ broker) cannot join the transaction; for them the task is queued once the change
 
 from django.db import transaction
 from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 
 def enqueue_with_change(task, *args, **kwargs):
@@ -27,9 +29,6 @@ def enqueue_once_with_change(task, *args):
     if not isinstance(task.get_backend(), DatabaseBackend):
         transaction.on_commit(lambda: task.enqueue(*args))
         return
-    from django_tasks_db.compat import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     waiting = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
         status=TaskResultStatus.READY, task_path=task.module_path, backend_name=task.backend
     )

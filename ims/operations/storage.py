@@ -12,7 +12,7 @@ import os
 import tempfile
 
 from botocore.exceptions import BotoCoreError, ClientError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 # What a failed write or read of the media storage raises: the disk (full, read-only) or the bucket.
 STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
@@ -84,8 +84,6 @@ def matches(field_file, sha256):
 
 def prepare():
     """Make sure the media storage exists: the bucket (created private if missing) or the folder."""
-    from django.core.files.storage import default_storage
-
     bucket = getattr(default_storage, "bucket_name", None)
     if not bucket:
         os.makedirs(default_storage.location, exist_ok=True)

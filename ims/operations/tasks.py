@@ -10,6 +10,8 @@ from crontask import cron
 from django.core.management import call_command
 from django.tasks import task
 
+from ims.operations.workers import purge_old_heartbeats
+
 
 def _command(name, *args):
     output = StringIO()
@@ -35,8 +37,6 @@ def send_remediation_reminders():
 @task
 def purge_expired_records():
     """Nightly: expired API idempotency records, finished task results older than a week, old heartbeats."""
-    from ims.operations.workers import purge_old_heartbeats
-
     return {
         "idempotency": _command("purge_idempotency_records"),
         "tasks": _command("prune_db_task_results", "--min-age-days", "7", "--failed-min-age-days", "30"),

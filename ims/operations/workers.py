@@ -61,39 +61,40 @@ def beat(process_id, role, started_at):
     )
 
 
-def silent_process_ids(now=None):
-    """Processes whose heartbeat is older than the lease: dead, or cut off from the database."""
-    now = now or timezone.now()
-    return Heartbeat.objects.filter(seen_at__lt=now - lease()).values_list("process_id", flat=True)
-
-
 def alive(role, now=None):
     now = now or timezone.now()
     return Heartbeat.objects.filter(role=role, seen_at__gte=now - lease())
 
 
-class HeartbeatThread(threading.Thread):
-    """Beats every IMS_WORKER_HEARTBEAT_SECONDS in its own database connection, even during a long task."""
+class HeartbeatWriter:
+    """Writes one process's heartbeat; a failure (the database restarting) waits for the next beat."""
 
     def __init__(self, process_id, role):
-        super().__init__(name=f"heartbeat-{role}", daemon=True)
         self.process_id, self.role = process_id, role
         self.started_at = timezone.now()
-        self.stopped = threading.Event()
 
     def beat_once(self):
         try:
             close_old_connections()
             beat(self.process_id, self.role, self.started_at)
             return True
-        except DatabaseError as error:  # the database is restarting: try again at the next beat
+        except DatabaseError as error:
             logger.warning("Heartbeat not written: %s", error)
             connection.close()
             return False
 
+
+class HeartbeatThread(threading.Thread):
+    """Beats every IMS_WORKER_HEARTBEAT_SECONDS in its own database connection, even during a long task."""
+
+    def __init__(self, writer):
+        super().__init__(name=f"heartbeat-{writer.role}", daemon=True)
+        self.writer = writer
+        self.stopped = threading.Event()
+
     def run(self):
         while not self.stopped.wait(settings.IMS_WORKER_HEARTBEAT_SECONDS):
-            self.beat_once()
+            self.writer.beat_once()
         connection.close()
 
     def stop(self):
@@ -106,18 +107,25 @@ def register(process_id):
 
 
 def requeue_abandoned_tasks(own_id, backend_name):
-    """Put back in the queue the RUNNING tasks whose worker is silent, and this worker's own leftovers.
+    """Put back in the queue the RUNNING tasks whose worker is not alive, and this worker's own leftovers.
 
     Called between tasks, so a RUNNING task marked with this worker's own id is one that a lost
-    database connection left behind. Returns the ids requeued.
+    database connection left behind. Another worker's task is taken back only when that worker has
+    no live heartbeat and the task started longer than the lease ago: a worker that claimed it a
+    moment ago may not have written its first heartbeat yet. (A worker that writes none at all, a
+    plain `manage.py db_worker`, loses its tasks after the lease: run `manage.py run_worker` only.)
+    Returns the ids requeued.
     """
-    live = set(alive(Heartbeat.Role.WORKER).values_list("process_id", flat=True)) - {own_id}
     requeued = []
     running = DBTaskResult.objects.running().filter(backend_name=backend_name)
     with exclusive_transaction(running.db):
-        for task in running.select_for_update(skip_locked=True):
+        # The heartbeats are read once the tasks are locked, so no claim or beat is judged stale.
+        tasks = list(running.select_for_update(skip_locked=True))
+        now = timezone.now()
+        live = set(alive(Heartbeat.Role.WORKER, now).values_list("process_id", flat=True)) - {own_id}
+        for task in tasks:
             last = task.worker_ids[-1] if task.worker_ids else None
-            if last in live:
+            if last != own_id and (last in live or task.started_at is None or task.started_at > now - lease()):
                 continue
             if len(task.worker_ids) >= MAX_ATTEMPTS:
                 task.set_failed(AbandonedTooOften(f"taken up {len(task.worker_ids)} times and never finished"))

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ims.notifications.outbox import OutboxRecord
+from ims.notifications.models import OutboxRecord
 
 
 class Outcome(models.TextChoices):

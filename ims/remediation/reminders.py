@@ -60,7 +60,9 @@ def _remind(factory, contact, items, on):
         subject, body = render_reminder(factory, contact, sent["items"], on)
         headers = {
             "Content-Language": contact.preferred_language,
-            "Message-ID": outbox.message_id("reminder", f"{contact.pk}.{on.isoformat()}"),
+            # The same rows give the same Message-ID on every attempt; other rows (an action added
+            # to today's list after a failure) another one.
+            "Message-ID": outbox.message_id("reminder", f"{contact.pk}.{on.isoformat()}.{outbox.rows_key(claimed)}"),
         }
         return EmailMessage(subject, body, to=[contact.email], headers=headers)
 

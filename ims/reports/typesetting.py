@@ -5,12 +5,17 @@ faster on several cores in several processes. The workers come from a fork serve
 single-threaded process that imports only this module), never from forking a web or task process
 with its threads and database connections. Each keeps its parsed stylesheet and fonts between
 documents. This module imports nothing of Django so the workers stay small.
+
+Only the main thread starts and uses the pool: the fork server is tied to the thread that starts it
+(see ims.reports.lifeline), and a request thread of a development server ends after each request.
+Other threads typeset in their own process.
 """
 
 import logging
 import multiprocessing
 import os
 import ssl
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
@@ -32,10 +37,10 @@ _typesetter = None  # (stylesheet source, FontConfiguration, parsed CSS) of this
 _pool = None  # (stylesheet source, executor)
 
 
-def _start_worker(stylesheet, fork_server):
+def _start_worker(stylesheet):
     """A pool process's start: die with the fork server (which dies with the task worker), then parse
     the stylesheet. No typesetting process outlives the process that uses the pool."""
-    lifeline.die_with_parent(fork_server)
+    lifeline.die_with_fork_server()
     configure(stylesheet)
 
 
@@ -67,12 +72,13 @@ def _executor(stylesheet):
             _pool[1].shutdown(wait=False)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([lifeline.__name__, __name__])
-        os.environ[lifeline.PARENT] = str(os.getpid())  # read by the fork server when it starts
-        forkserver.ensure_running()
-        executor = ProcessPoolExecutor(
-            worker_count(), mp_context=context, initializer=_start_worker,
-            initargs=(stylesheet, forkserver._forkserver._forkserver_pid),
-        )  # fmt: skip
+        os.environ[lifeline.PARENT] = str(os.getpid())  # read by the fork server as it starts, and only then
+        try:
+            forkserver.ensure_running()
+        finally:
+            del os.environ[lifeline.PARENT]
+        executor = ProcessPoolExecutor(worker_count(), mp_context=context, initializer=_start_worker,
+                                       initargs=(stylesheet,))  # fmt: skip
         _pool = (stylesheet, executor)
     return _pool[1]
 
@@ -82,7 +88,7 @@ def typeset_many(jobs, stylesheet):
 
     Pass an iterator: each job goes to a worker as soon as it is produced, while the next one is prepared.
     """
-    if worker_count() < 2:
+    if worker_count() < 2 or threading.current_thread() is not threading.main_thread():
         for html, identifier in jobs:
             yield typeset(html, stylesheet, identifier)
         return

@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 
 from ims.notifications import outbox
 from ims.notifications.models import Notification
@@ -9,13 +8,14 @@ from ims.notifications.tasks import notify_report_published
 class Command(BaseCommand):
     help = (
         "Queue the notification task again for every report revision with an email that failed or whose "
-        "sending was interrupted (the scheduler runs it hourly)."
+        f"sending was interrupted (the scheduler runs it hourly); an email is tried {outbox.MAX_ATTEMPTS} times "
+        "at most."
     )
 
     def handle(self, *args, **options):
         revision_ids = (
             Notification.objects.filter(channel=Notification.Channel.EMAIL)
-            .filter(Q(status=Notification.Status.FAILED) | outbox.interrupted())
+            .filter(outbox.retryable())
             .values_list("revision_id", flat=True)
             .distinct()
             .order_by("revision_id")

@@ -6,7 +6,6 @@ from apscheduler.triggers.interval import IntervalTrigger
 from crontask.management.commands import crontask
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from ims.operations import workers
 from ims.operations.models import Heartbeat
@@ -20,8 +19,7 @@ class Command(crontask.Command):
         parser.set_defaults(no_heartbeat=True)  # crontask's heartbeat is a task a minute; ours is a row
 
     def launch_scheduler(self, lock, scheduler):
-        heartbeat = workers.HeartbeatThread(workers.new_process_id("scheduler"), Heartbeat.Role.SCHEDULER)
-        heartbeat.started_at = timezone.now()
+        heartbeat = workers.HeartbeatWriter(workers.new_process_id("scheduler"), Heartbeat.Role.SCHEDULER)
         heartbeat.beat_once()
         connection.close()  # APScheduler's threads open their own
         scheduler.add_job(

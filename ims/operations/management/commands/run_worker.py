@@ -9,15 +9,20 @@ patience with the database.
 
 import contextlib
 import logging
+import os
+import random
 import time
 
+from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from ims.operations import workers
+from ims.operations.errors import unavailability
 from ims.operations.models import Heartbeat
 
 logger = logging.getLogger("ims.operations.worker")
@@ -29,14 +34,20 @@ MAX_BACKOFF_SECONDS = 10
 class ResilientWorker(db_worker.Worker):
     def __init__(self, **options):
         super().__init__(**options)
-        self.heartbeat = workers.HeartbeatThread(self.worker_id, Heartbeat.Role.WORKER)
+        self.heartbeat = workers.HeartbeatWriter(self.worker_id, Heartbeat.Role.WORKER)
         self.next_takeover_check = 0.0
+
+    def _first_heartbeat(self):
+        workers.beat(self.heartbeat.process_id, self.heartbeat.role, self.heartbeat.started_at)
 
     def run(self):
         logger.info("Starting worker %s", self.worker_id)
+        if self.startup_delay and self.interval:
+            time.sleep(random.random())  # workers started together do not all poll at once
         workers.register(self.worker_id)
-        self._wait_for_database(self.heartbeat.beat_once)
-        self.heartbeat.start()
+        self._wait_for_database(self._first_heartbeat)  # written before any claim
+        beating = workers.HeartbeatThread(self.heartbeat)
+        beating.start()
         try:
             while self.running:
                 ran = self._wait_for_database(self.run_one)
@@ -47,7 +58,7 @@ class ResilientWorker(db_worker.Worker):
                 if self.running and not ran:
                     time.sleep(self.interval)
         finally:
-            self.heartbeat.stop()
+            beating.stop()
             self._sign_off()
 
     def _wait_for_database(self, step):
@@ -91,8 +102,9 @@ class ResilientWorker(db_worker.Worker):
         return True
 
     def run_task(self, db_task_result):
-        """As django-tasks-db runs a task, except that losing the database is not the task's failure:
-        it propagates, and the task (still RUNNING under this worker's id) is queued again on reconnection."""
+        """As django-tasks-db runs a task, except that losing the database (or SQLite's write lock) is not
+        the task's failure: it propagates, and the task (still RUNNING under this worker's id) is queued
+        again on reconnection. Any other database error (a missing table, a timeout) fails the task."""
         self.running_task = True
         try:
             task = db_task_result.task
@@ -105,9 +117,9 @@ class ResilientWorker(db_worker.Worker):
             return_value = task.call(*arguments, **task_result.kwargs)
             db_task_result.set_successful(return_value)
             task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
-        except DATABASE_LOST:
-            raise
         except Exception as error:
+            if unavailability(error):
+                raise  # the database is away: not the task's fault
             logger.exception("Task %s (%s) failed", db_task_result.pk, db_task_result.task_path)
             db_task_result.set_failed(error)
             task_finished.send(sender=type(db_task_result.task.get_backend()), task_result=db_task_result.task_result)
@@ -131,18 +143,28 @@ class Command(db_worker.Command):
         super().add_arguments(parser)
         parser.set_defaults(queue_name="*", reload=False, worker_id=None)
 
-    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, max_tasks, worker_id,
-               exclude_queues, **options):  # fmt: skip
+    def handle(self, *, verbosity, queue_name, interval, batch, backend_name, startup_delay, reload, max_tasks,
+               worker_id, exclude_queues, **options):  # fmt: skip
+        """As db_worker's, with ResilientWorker."""
         self.configure_logging(verbosity)
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = ResilientWorker(
-            queue_names=queue_name.split(","),
+            queue_names=queue_names,
             interval=interval,
             batch=batch,
             backend_name=backend_name,
             startup_delay=startup_delay,
             max_tasks=max_tasks,
             worker_id=worker_id or workers.new_process_id("worker"),
-            excluded_queue_names=exclude_queues.split(",") if exclude_queues else [],
+            excluded_queue_names=excluded_queue_names,
         )
+        if reload and not batch:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":  # the reloaded child, not the watcher
+                worker.configure_signals()
+            run_with_reloader(worker.run)
+            return
         worker.configure_signals()
         worker.run()
