@@ -97,7 +97,7 @@ def test_statistics_through_the_api_equal_a_computation_from_the_raw_lines(histo
 def expected_snapshot(record, factory_row, finding_ids):
     """The snapshot DESIGN.md describes for an approved visit, from the JSON line, the factory's CSV row and the
     checklist alone. A compliance point is non-compliant if any of its questions is, else compliant if any is,
-    else not assessed if any is, else not applicable. Imported visits name no monitor and no interview."""
+    else not assessed if any is, else not applicable. Imported visits name no monitor, no interview, no photo."""
     answers = {finding["question"]: finding for finding in record["findings"]}
     questions = Question.objects.filter(version__code=record["checklist_version"], code__in=answers).order_by(
         "compliance_point__cluster__order", "compliance_point__order", "order"
@@ -111,6 +111,7 @@ def expected_snapshot(record, factory_row, finding_ids):
             "question": question.code, "cluster": question.compliance_point.cluster.code, "compliance_point": point,
             "publicly_reported": question.publicly_reported, "answer": given["answer"], "note": given.get("note", ""),
             "note_language": given.get("note_lang", "en"), "finding_id": finding_ids[question.code],
+            "evidence": [],  # an imported visit brings no photos
         })  # fmt: skip
     order = ("non_compliant", "compliant", "not_assessed", "not_applicable")
     return {

@@ -275,6 +275,7 @@ def test_a_reminder_has_one_message_id_per_set_of_actions_it_names(team, first_v
 @pytest.mark.django_db
 def test_the_command_refuses_a_malformed_date(first_visit, plan):
     """Both actions are overdue today: a bad date read as today would queue their reminders."""
+    queued_before = DBTaskResult.objects.count()  # publishing the visit queued its own tasks
     with pytest.raises(CommandError, match=r"^--date: "):
         call_command("send_remediation_reminders", "--date=2026-13-01", stdout=StringIO())
-    assert not DBTaskResult.objects.exists()
+    assert DBTaskResult.objects.count() == queued_before
