@@ -3,10 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims import policy
-from ims.access.models import AccessGrant
 from ims.accounts.models import Organisation
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid
+from ims.grants.models import AccessGrant
 
 
 def _check_factory_manager(factory, actor):

@@ -32,7 +32,7 @@ MENU = (
     Entry("assessments:mine", _("Assessments"), "workspace.open"),
     Entry("capture:index", _("Offline capture"), "capture.open"),
     Entry("reports:index", _("Reports"), "reports.open"),
-    Entry("access:grants", _("Buyer access"), "grants.open"),
+    Entry("grants:grants", _("Buyer access"), "grants.open"),
     Entry("training:mine", _("Training record"), "training.records_open"),
     Entry("remediation:index", _("Remediation"), "remediation.open"),
     Entry("advisory:index", _("Advisory services"), "advisory.open"),

@@ -3,6 +3,48 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.migrations.operations.base import Operation
+from django.db.migrations.recorder import MigrationRecorder
+
+# The app was called "access" until December 2026: a database migrated then holds its grants in this table.
+OLD_LABEL = "access"
+OLD_TABLE = "access_accessgrant"
+
+
+class AdoptTheAccessGrants(Operation):
+    """Create the grants table; on a database from the time the app was called "access", adopt its table.
+
+    Adopting renames the table (rows and ids kept), moves the content type to the new label (so the
+    admin's permissions and log entries follow it) and drops the old app's migration history.
+    """
+
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = to_state.apps.get_model(app_label, "AccessGrant")
+        connection = schema_editor.connection
+        tables = connection.introspection.table_names()
+        if OLD_TABLE not in tables:
+            schema_editor.create_model(model)
+            return
+        schema_editor.alter_db_table(model, OLD_TABLE, model._meta.db_table)
+        if "django_content_type" in tables:
+            content_type = connection.ops.quote_name("django_content_type")
+            schema_editor.execute(
+                f"UPDATE {content_type} SET app_label = %s WHERE app_label = %s AND model NOT IN "
+                f"(SELECT model FROM {content_type} WHERE app_label = %s)",
+                [app_label, OLD_LABEL, app_label],
+            )
+        MigrationRecorder(connection).migration_qs.filter(app=OLD_LABEL).delete()
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        schema_editor.delete_model(from_state.apps.get_model(app_label, "AccessGrant"))
+
+    def describe(self):
+        return "Create the grants table, or adopt the access app's"
 
 
 class Migration(migrations.Migration):
@@ -16,7 +58,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
+        migrations.SeparateDatabaseAndState(state_operations=[migrations.CreateModel(
             name='AccessGrant',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -34,5 +76,6 @@ class Migration(migrations.Migration):
                 'ordering': ['-granted_at'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True)), fields=('factory', 'buyer'), name='one_open_grant_per_buyer')],
             },
-        ),
+        )]),
+        AdoptTheAccessGrants(),
     ]
