@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
+from ims.advisory.models import Committee
 from ims.analytics import indicators
 from ims.analytics.models import (
     AnalyticsState,
@@ -154,9 +155,6 @@ def refresh_years(years, catalogue=None):
 @transaction.atomic
 def refresh_standings():
     """Each assessed factory's standing from its latest published visit, judged against that visit's year."""
-    from ims.advisory.models import Committee
-    from ims.analytics import indicators
-
     latest = VisitResult.objects.filter(factory=OuterRef("pk")).order_by("-visit_end", "-assessment_id")
     latest_ids = (
         Factory.objects.annotate(latest_visit=Subquery(latest.values("pk")[:1]))

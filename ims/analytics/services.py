@@ -6,6 +6,7 @@ Shapes are documented in /work/notes/analytics-interface.md (kept in step with t
 from collections import Counter
 from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
@@ -13,7 +14,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.advisory.models import Committee
 from ims.analytics import indicators
+from ims.analytics.aggregates import Catalogue
 from ims.analytics.models import (
     AnalyticsState,
     ClassificationRule,
@@ -24,7 +27,9 @@ from ims.analytics.models import (
 )
 from ims.assessments.models import Assessment
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
+from ims.core.i18n import field_suffix
 from ims.factories.models import Factory
+from ims.responses.models import ActionPlanItem, Objection
 
 LEVELS = ("cluster", "point", "question", "public")
 QUESTION_LISTS = ("noncompliant_questions", "compliant_questions")  # large; only industry refreshes read them
@@ -99,8 +104,6 @@ def _industry_statistics(year):
 
 
 def _empty_aggregates(year):
-    from ims.analytics.aggregates import Catalogue
-
     return [
         IndustryAggregate(year=year, level=level, code=entry.code, cluster=entry.cluster, point=entry.point,
                           order=entry.order, publicly_reported=entry.publicly_reported, assessed=0, noncompliant=0)
@@ -142,8 +145,6 @@ def _employment(years):
 
 
 def _committee_factory_ids(factory_ids):
-    from ims.advisory.models import Committee
-
     return set(
         Committee.objects.filter(factory_id__in=factory_ids, is_active=True).values_list("factory_id", flat=True)
     )
@@ -349,8 +350,6 @@ def _overall_average(industry):
 
 
 def programme_overview(year=None):
-    from ims.responses.models import ActionPlanItem, Objection
-
     year = year or latest_year() or timezone.localdate().year
     industry = IndustryYear.objects.defer("cluster_scores").filter(year=year).first()
     today = timezone.localdate()
@@ -400,10 +399,6 @@ def _names_for(level):
 
 
 def _text_columns():
-    from django.conf import settings
-
-    from ims.core.i18n import field_suffix
-
     return [f"text_{field_suffix(code)}" for code, _name in settings.LANGUAGES]
 
 
