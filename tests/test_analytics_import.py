@@ -111,9 +111,11 @@ def expected_snapshot(record, factory_row, finding_ids):
             "question": question.code, "cluster": question.compliance_point.cluster.code, "compliance_point": point,
             "publicly_reported": question.publicly_reported, "answer": given["answer"], "note": given.get("note", ""),
             "note_language": given.get("note_lang", "en"), "finding_id": finding_ids[question.code],
+            "evidence": [],  # an imported visit brings no photos
         })  # fmt: skip
     order = ("non_compliant", "compliant", "not_assessed", "not_applicable")
     return {
+        "schema_version": 1,
         "assessment": {
             "ref": record["assessment_ref"], "type": record["type"], "visit_start": record["visit_start"],
             "visit_end": record["visit_end"], "monitors": [], "interviews": {"workers": 0, "managers": 0, "union": 0},

@@ -25,6 +25,7 @@ from ims.analytics.models import (
     VisitResult,
 )
 from ims.assessments.models import PUBLISHED_STATUSES, ReportRevision
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import ChecklistVersion, Question
 from ims.factories.models import Factory
 
@@ -78,7 +79,7 @@ def build_visit_result(revision):
         revision=revision,
         visit_end=assessment.visit_end,
         year=indicators.period_of(assessment.visit_end),
-        **indicators.visit_figures(revision.snapshot),
+        **indicators.visit_figures(of_revision(revision)),
     )
 
 

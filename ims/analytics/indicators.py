@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import Answer
-from ims.assessments.publishing import point_states
+from ims.assessments.snapshot import point_states
 
 COMPLIANT = Answer.COMPLIANT.value
 NON_COMPLIANT = Answer.NON_COMPLIANT.value

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import Question
 from ims.remediation.models import Outcome, Reminder, Verification
 from ims.remediation.verification import published_visits
@@ -94,7 +95,7 @@ def tracker(factory, on=None):
     findings = [
         (visit, finding)
         for visit in visits
-        for finding in visit.revision.snapshot["findings"]
+        for finding in of_revision(visit.revision)["findings"]
         if finding["answer"] == Answer.NON_COMPLIANT
     ]
     finding_ids = [finding["finding_id"] for _visit, finding in findings]
