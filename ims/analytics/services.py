@@ -370,9 +370,7 @@ def programme_overview(year=None):
         "low_compliance": len(low_compliance_factories(year)) if industry else 0,
         "high_performing": len(high_performing_factories(year)) if industry else 0,
         "open_objections": Objection.objects.filter(status=Objection.Status.OPEN).count(),
-        "overdue_actions": ActionPlanItem.objects.filter(due_date__lt=today)
-        .exclude(status=ActionPlanItem.Status.DONE)
-        .count(),
+        "overdue_actions": ActionPlanItem.objects.overdue(today).count(),
     }
 
 

@@ -30,8 +30,8 @@ def overdue_items(on=None):
     verified the outcome the action was for."""
     on = on or today()
     return (
-        ActionPlanItem.objects.filter(due_date__lt=on, finding__assessment__status__in=PUBLISHED_STATUSES)
-        .exclude(status=ActionPlanItem.Status.DONE)
+        ActionPlanItem.objects.overdue(on)
+        .filter(finding__assessment__status__in=PUBLISHED_STATUSES)
         .exclude(finding__verification__outcome=Outcome.REMEDIATED)
     )
 
@@ -82,7 +82,7 @@ def _state(actions, verification):
         return CaseState.OVERDUE
     if not actions:
         return CaseState.NO_ACTION
-    if all(action.status == ActionPlanItem.Status.DONE for action in actions):
+    if not any(action.is_open for action in actions):
         return CaseState.AWAITING_VERIFICATION
     return CaseState.IN_PROGRESS
 

@@ -10,6 +10,7 @@ from ims import policy
 from ims.assessments.models import Answer, Assessment, Finding, Status
 from ims.assessments.publishing import publish
 from ims.audit.models import record
+from ims.core.action_items import is_known_status
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
@@ -110,7 +111,7 @@ def add_action(finding, actor, action, owner, due_date):
 def update_action(item, actor, expected_version, status=None, note=None):
     """Change an action's status and/or add a progress note; an outdated edit is refused."""
     check_may_respond(item.finding, actor, "action.update")
-    if status is not None and status not in ActionPlanItem.Status.values:
+    if status is not None and not is_known_status(status):
         raise Invalid(_("'%(status)s' is not a status.") % {"status": status})
     if expected_version is None or int(expected_version) != item.row_version:
         raise Conflict(_("This action was updated by someone else; reload it."))

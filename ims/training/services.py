@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.audit.models import record
+from ims.core.action_items import is_known_status
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import Factory
 from ims.training.models import (
@@ -251,7 +252,7 @@ def set_item_status(actor, item, status):
         policy.allows(actor, "training.plan_edit", enrolment.factory),
         _("Only the factory and its trainers edit this improvement plan."),
     )
-    if status not in ImprovementItem.Status.values:
+    if not is_known_status(status):
         raise Invalid(_("Unknown status."))
     if status == item.status:
         return item
