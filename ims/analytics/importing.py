@@ -19,10 +19,12 @@ Re-importing a line already imported with the same content is a no-op; a changed
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -31,6 +33,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.analytics import aggregates, indicators
 from ims.analytics.models import ImportedAssessment, VisitResult
 from ims.assessments import snapshot
@@ -266,7 +269,9 @@ def _validate(lines, lookups, today, result):
     return planned
 
 
-def import_assessments(open_lines, actor, today: date | None = None):
+def import_assessments(
+    open_lines: Callable[[], Iterable[str]], actor: User, today: date | None = None
+) -> "ImportResult":
     """Import a JSON Lines file; `open_lines()` returns a fresh iterable of its lines (it is read twice)."""
     policy.require(
         actor, "assessments.import", message=_("Only the programme head and administrators import assessments.")
@@ -388,7 +393,7 @@ def _write_derived(batch, assessments, revisions, planned, actor):
     AuditEvent.objects.bulk_create(events)
 
 
-def _snapshot(record, factory, rows):
+def _snapshot(record: dict[str, Any], factory: Factory, rows: list[tuple]) -> snapshot.ReportSnapshot:
     """The snapshot of an imported visit: its findings as the file gives them, no monitor, interview or photo."""
     findings: list[snapshot.FindingRow] = [
         {"question": code, "cluster": cluster, "compliance_point": point, "publicly_reported": public,

@@ -9,6 +9,7 @@ import statistics
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import Answer
@@ -22,10 +23,10 @@ APPLICABLE = (COMPLIANT, NON_COMPLIANT)  # answered either way: counts in the de
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    name: str
-    numerator: str
-    denominator: str
-    period: str
+    name: str | Promise  # translated when shown
+    numerator: str | Promise
+    denominator: str | Promise
+    period: str | Promise
 
 
 PERIOD = _("calendar year; each factory counts once, with its latest approved assessment in the year")

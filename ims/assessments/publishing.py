@@ -1,11 +1,13 @@
 """Approval publishes an immutable snapshot of the assessment: the report's single source."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from django.dispatch import Signal
 
+from ims.accounts.models import User
 from ims.assessments import snapshot
-from ims.assessments.models import Answer, ClusterResult, ReportRevision
+from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, ReportRevision
 from ims.factories.models import WorkforceSnapshot
 
 # Sent inside the approval's transaction: notifications, report generation and statistics queue their
@@ -13,7 +15,7 @@ from ims.factories.models import WorkforceSnapshot
 report_published = Signal()
 
 
-def published_finding(finding):
+def published_finding(finding: Finding) -> snapshot.FindingRow | None:
     """What the latest published revision says of a finding ({answer, note, note_language, ...}), or None.
 
     While a correction is under way the finding's row is the working copy: readers outside the
@@ -25,7 +27,7 @@ def published_finding(finding):
     return next((row for row in snapshot.of_revision(revision)["findings"] if row["finding_id"] == finding.pk), None)
 
 
-def publish(assessment, actor, reason=""):
+def publish(assessment: Assessment, actor: User, reason: str = "") -> ReportRevision:
     last = assessment.revisions.order_by("-number").first()
     revision = ReportRevision.objects.create(
         assessment=assessment,
@@ -49,15 +51,15 @@ def publish(assessment, actor, reason=""):
     return revision
 
 
-def cluster_scores(compliance_points):
+def cluster_scores(compliance_points: Mapping[str, str]) -> dict[str, tuple[int, int]]:
     """{cluster: (applicable, compliant)} counted over compliance points answered either way."""
-    counts = defaultdict(lambda: [0, 0])
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for point, state in compliance_points.items():
         if state in (Answer.COMPLIANT, Answer.NON_COMPLIANT):
             cluster = point.split(".")[0]
             counts[cluster][0] += 1
             counts[cluster][1] += state == Answer.COMPLIANT
-    return {cluster: tuple(values) for cluster, values in counts.items()}
+    return {cluster: (applicable, compliant) for cluster, (applicable, compliant) in counts.items()}
 
 
 def _record_cluster_results(revision):

@@ -93,7 +93,7 @@ def _point_state(answers: set[str]) -> str:
 def build(visit: VisitPart, factory: FactoryPart, checklist_version: str, findings: list[FindingRow]) -> ReportSnapshot:
     """The one way a snapshot is made: its parts, the compliance points they imply, and the schema version."""
     return {
-        VERSION_KEY: SCHEMA_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "assessment": visit,
         "factory": factory,
         "checklist_version": checklist_version,

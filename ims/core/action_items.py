@@ -11,12 +11,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class ActionItemQuerySet(models.QuerySet):
-    def still_open(self) -> "ActionItemQuerySet":
+class ActionItemQuerySet[Item: "ActionItem"](models.QuerySet[Item]):
+    def still_open(self) -> "ActionItemQuerySet[Item]":
         """The items not done yet."""
         return self.exclude(status=ActionItem.Status.DONE)
 
-    def overdue(self, on: date) -> "ActionItemQuerySet":
+    def overdue(self, on: date) -> "ActionItemQuerySet[Item]":
         """The items not done whose due date is before the day given."""
         return self.still_open().filter(**{f"{self.model.due_field}__lt": on})
 

@@ -286,7 +286,7 @@ def _read_rows(text, result):
     return rows if rows else None
 
 
-def import_factories(text, today: date | None = None):
+def import_factories(text: str, today: date | None = None) -> ImportResult:
     today = today or timezone.localdate()
     result = ImportResult()
     rows = _read_rows(text, result)

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(result.errors)} errors: nothing was imported.")
         self.stdout.write(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
