@@ -1,4 +1,4 @@
-"""Historical assessments from JSON Lines (DESIGN.md format): validated whole, written all-or-nothing.
+"""Historical assessments from JSON Lines (format in docs/domain.md): validated whole, written all-or-nothing.
 
 The file is read twice: the first pass checks every line and keeps only what sequencing needs, the
 second writes in batches, so a file of 40,000 assessments and 10 million findings never sits in memory.

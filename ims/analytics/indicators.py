@@ -1,4 +1,4 @@
-"""Every indicator the programme publishes, defined once (DESIGN.md "Indicators").
+"""Every indicator the programme publishes, defined once (docs/domain.md, "Indicators").
 
 Each definition names its numerator, denominator and period; the functions below are the only
 places that compute them. Aggregates, pages, the API and the benchmark's hand-written SQL all

@@ -1,6 +1,6 @@
 """What the analytics pages and the public API read: figures from the pre-computed tables only.
 
-Shapes are documented in /work/notes/analytics-interface.md (kept in step with this module).
+Each function's docstring says what it returns; the indicators are defined in ims.analytics.indicators.
 """
 
 from collections import Counter

@@ -1,4 +1,4 @@
-"""Factories CSV import (format fixed in DESIGN.md): validated whole, written all-or-nothing.
+"""Factories CSV import (format in docs/domain.md): validated whole, written all-or-nothing.
 
 Every row is checked before anything is written; a file with any error changes nothing
 and the errors are listed by line. Rows are matched on factory_ref, and a row whose

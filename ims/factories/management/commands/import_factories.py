@@ -6,7 +6,7 @@ from ims.factories.importing import import_factories, read_csv
 
 
 class Command(BaseCommand):
-    help = "Import factories from a CSV file in the DESIGN.md format (all-or-nothing, idempotent)."
+    help = "Import factories from a CSV file in the format of docs/domain.md (all-or-nothing, idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
