@@ -8,7 +8,7 @@ from ims.analytics.importing import import_assessments_file
 
 
 class Command(BaseCommand):
-    help = "Import historical assessments from a JSON Lines file in the format of docs/domain.md (all-or-nothing, idempotent)."
+    help = "Import historical assessments from a JSON Lines file (format: docs/domain.md; all-or-nothing, idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
