@@ -1,4 +1,4 @@
-"""Industry analytics at the scale DESIGN.md plans for: 2,000 factories x 10 years.
+"""Industry analytics at the scale docs/domain.md plans for: 2,000 factories x 10 years.
 
     .venv/bin/python benchmarks/analytics_scale.py [--factories 2000] [--years 10]
         [--backends sqlite,postgresql] [--duration 15] [--connections 1,4] [--work /tmp/ims-analytics-bench]
@@ -188,7 +188,7 @@ GROUP BY q.code
 
 
 def hand_written_sql(connection, year):
-    """DESIGN.md's non-compliance rate per question, straight from the findings."""
+    """The non-compliance rate of docs/domain.md per question, straight from the findings."""
     first, last = f"{year}-01-01", f"{year}-12-31"
     with connection.cursor() as cursor:
         cursor.execute(HAND_WRITTEN_SQL, [first, last, first, last])

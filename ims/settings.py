@@ -48,7 +48,7 @@ CSRF_TRUSTED_ORIGINS = env.list("IMS_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     # modeltranslation must come before admin to patch its forms.
     "modeltranslation",
-    "ims.core.admin_apps.AdminConfig",  # Django's admin, behind the policy
+    "ims.site.admin_apps.AdminConfig",  # Django's admin, behind the policy
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,7 +67,7 @@ INSTALLED_APPS = [
     "ims.audit",
     "ims.assessments",
     "ims.responses",
-    "ims.access",
+    "ims.grants",
     "ims.notifications",
     "ims.api",
     "ims.reports",
@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ims.advisory",
     "ims.remediation",
     "ims.operations",
+    "ims.site",
 ]
 
 MIDDLEWARE = [
@@ -115,8 +116,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "ims.core.context_processors.languages",
-                "ims.core.context_processors.navigation",
+                "ims.site.context_processors.languages",
+                "ims.site.context_processors.navigation",
             ],
         },
     },

@@ -3,21 +3,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("i18n/", include("ims.core.i18n_urls")),
+    path("i18n/", include("ims.site.i18n_urls")),
     path("api/v1/capture/", include("ims.capture.api_urls")),
     path("api/v1/public/", include("ims.analytics.api_urls")),
-    path("api/v1/", include("ims.api.urls")),
+    path("api/v1/", include("ims.site.api_urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("ims.core.urls")),
-    path("accounts/", include("ims.accounts.urls")),
-    path("factories/", include("ims.factories.urls")),
+    path("", include("ims.site.urls")),
+    path("accounts/", include("ims.site.account_urls")),
+    path("factories/", include("ims.site.factory_urls")),
     path("checklists/", include("ims.checklists.urls")),
-    path("good-practice/", include("ims.goodpractice.urls")),
+    path("good-practice/", include("ims.site.goodpractice_urls")),
     path("assessments/", include("ims.assessments.urls")),
-    path("reports/", include("ims.assessments.report_urls")),
+    path("reports/", include("ims.reports.urls")),
     path("responses/", include("ims.responses.urls")),
-    path("access/", include("ims.access.urls")),
+    path("access/", include("ims.responses.grant_urls")),
     path("notifications/", include("ims.notifications.urls")),
     path("audit/", include("ims.audit.urls")),
     path("capture/", include("ims.capture.urls")),

@@ -27,10 +27,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from ims.capture.package import checklist_edition
-from ims.core.admin_site import AdminSite
 from ims.policy import rules
 from ims.policy.guards import StepFromField
 from ims.policy.table import TABLE
+from ims.site.admin_site import AdminSite
 from tests.factories import PASSWORD
 from tests.policy_world import FRESH, NONCOMPLIANT, PERSONAS, PUBLISHED_STATES, STATES, UPLOAD_BYTES, photo
 
@@ -274,12 +274,12 @@ PAGES = {
                                            "row_version": fresh(w.actions[s]).row_version})},
     ),
     # buyer access
-    "access:grants": Spec(
+    "grants:grants": Spec(
         {"GET": "grants.open", "POST": "grant.manage"}, writes={"POST"},
         bodies={"POST": lambda w, s: Form({"factory": w.factory.ref, "buyer": w.other["buyer_org_never"].pk,
                                            "expires_on": ""})},
     ),
-    "access:revoke": Spec(
+    "grants:revoke": Spec(
         {"POST": "grant.manage"}, args=lambda w, s: {"grant_id": w.grant.pk}, writes={"POST"},
         bodies={"POST": lambda w, s: Form({})},
     ),

@@ -21,8 +21,6 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
 
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Membership, Organisation, Role, User
 from ims.advisory import services as advisory
 from ims.analytics.aggregates import rebuild_all
@@ -35,9 +33,11 @@ from ims.capture.sync import Submission, apply_submission
 from ims.checklists.models import ChecklistVersion
 from ims.factories.models import Contact, Factory, Province
 from ims.goodpractice.models import GoodPracticeSheet
+from ims.grants.models import AccessGrant
 from ims.notifications.models import Notification
 from ims.reports.models import Kind
 from ims.reports.rendering import verified_document
+from ims.responses.grants import grant_access, revoke_access
 from ims.responses.services import add_action, object_to_finding
 from ims.training import services as training
 from ims.training.catalogue import load_catalogue

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from ims.access.services import grant_access
 from ims.accounts.models import Role
 from ims.advisory import services
 from ims.advisory.models import (
@@ -19,6 +18,7 @@ from ims.advisory.models import (
 )
 from ims.audit.models import AuditEvent
 from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.responses.grants import grant_access
 from tests.clients import url
 
 LANGUAGES = ("en", "km", "zh-hans")

@@ -43,7 +43,7 @@ def history(generated):
 
 
 def independent_statistics(jsonl, year):
-    """DESIGN.md's definition computed from the raw lines alone: each factory's latest visit in the year;
+    """The definition in docs/domain.md computed from the raw lines alone: each factory's latest visit in the year;
     a question counts where answered compliant or non-compliant; a cluster where any of its questions did,
     non-compliant if any was."""
     cluster_of = dict(Question.objects.values_list("code", "compliance_point__cluster__code"))
@@ -95,7 +95,7 @@ def test_statistics_through_the_api_equal_a_computation_from_the_raw_lines(histo
 
 
 def expected_snapshot(record, factory_row, finding_ids):
-    """The snapshot DESIGN.md describes for an approved visit, from the JSON line, the factory's CSV row and the
+    """The snapshot docs/domain.md describes for an approved visit, from the JSON line, the factory's CSV row and the
     checklist alone. A compliance point is non-compliant if any of its questions is, else compliant if any is,
     else not assessed if any is, else not applicable. Imported visits name no monitor, no interview, no photo."""
     answers = {finding["question"]: finding for finding in record["findings"]}
@@ -115,6 +115,7 @@ def expected_snapshot(record, factory_row, finding_ids):
         })  # fmt: skip
     order = ("non_compliant", "compliant", "not_assessed", "not_applicable")
     return {
+        "schema_version": 1,
         "assessment": {
             "ref": record["assessment_ref"], "type": record["type"], "visit_start": record["visit_start"],
             "visit_end": record["visit_end"], "monitors": [], "interviews": {"workers": 0, "managers": 0, "union": 0},

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ims.access.models import AccessGrant
 from ims.accounts.models import Membership, Organisation, Role
 from ims.analytics.models import IndustryAggregate, IndustryYear, VisitResult
 from ims.factories.models import Factory, Province
+from ims.grants.models import AccessGrant
 from tests.clients import pdf_text, squeezed
 from tests.factories import PASSWORD
 

@@ -12,7 +12,6 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from ims import policy
-from ims.access.models import AccessGrant
 from ims.advisory.models import Committee
 from ims.analytics import services
 from ims.analytics.importing import import_assessments_text
@@ -21,6 +20,7 @@ from ims.assessments.models import Assessment
 from ims.checklists.models import Question
 from ims.core.errors import NotAllowed
 from ims.factories.models import Factory
+from ims.grants.models import AccessGrant
 from tests.factories import publish_visit
 
 PUBLIC_ISSUES = ("OS.8.7", "OS.8.13", "CO.1.1")

@@ -6,11 +6,11 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-from ims.access.models import AccessGrant
 from ims.api.models import ApiToken
 from ims.assessments.models import Answer, Assessment, Evidence, Finding, ReportRevision, Status
 from ims.assessments.workflow import transition
 from ims.audit.models import AuditEvent
+from ims.grants.models import AccessGrant
 from ims.responses.models import ActionPlanItem, Objection
 from tests.clients import API, put_finding, signed_in, step
 from tests.factories import PASSWORD, answer_all, png_bytes, publish

@@ -10,12 +10,12 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from ims import policy
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Organisation, Role
 from ims.assessments.models import Assessment, Status
 from ims.assessments.publishing import publish
 from ims.assessments.workflow import save_finding, transition
+from ims.grants.models import AccessGrant
+from ims.responses.grants import grant_access, revoke_access
 from ims.responses.services import add_action, object_to_finding
 from tests.clients import API, signed_in
 from tests.factories import png_bytes

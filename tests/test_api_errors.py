@@ -185,7 +185,7 @@ def test_the_anonymous_rate_limit_slows_password_guessing(team, settings):
 
 @pytest.mark.django_db
 def test_an_unexpected_error_answers_500_in_the_same_shape_and_rolls_back(started, team, monkeypatch, caplog):
-    import ims.api.findings
+    import ims.assessments.finding_api
 
     def broken(*args, **kwargs):
         Finding.objects.filter(assessment=started).update(note="half-done write")
@@ -193,7 +193,7 @@ def test_an_unexpected_error_answers_500_in_the_same_shape_and_rolls_back(starte
 
     monitor = signed_in(team.monitor)
     put_finding(monitor, started.ref, "CL.1.1", "compliant")
-    monkeypatch.setattr(ims.api.findings, "save_finding", broken)
+    monkeypatch.setattr(ims.assessments.finding_api, "save_finding", broken)
 
     answer = put_finding(monitor, started.ref, "CL.1.1", "non_compliant", row_version=1)
 

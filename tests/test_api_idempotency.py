@@ -110,16 +110,16 @@ def test_a_multipart_upload_retry_is_recognised_despite_a_new_boundary(started, 
 
 @pytest.mark.django_db
 def test_a_server_error_leaves_the_key_free_for_a_retry(started, team, monkeypatch):
-    import ims.api.findings
+    import ims.assessments.finding_api
 
-    real_save_finding = ims.api.findings.save_finding
-    monkeypatch.setattr(ims.api.findings, "save_finding", lambda *args, **kwargs: 1 / 0)
+    real_save_finding = ims.assessments.finding_api.save_finding
+    monkeypatch.setattr(ims.assessments.finding_api, "save_finding", lambda *args, **kwargs: 1 / 0)
     monitor = signed_in(team.monitor)
     url = f"{API}/assessments/{started.ref}/findings/OS.3.1/"
 
     assert monitor.put(url, {"answer": "compliant"}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 500
     assert not IdempotencyRecord.objects.exists()
-    monkeypatch.setattr(ims.api.findings, "save_finding", real_save_finding)
+    monkeypatch.setattr(ims.assessments.finding_api, "save_finding", real_save_finding)
     assert monitor.put(url, {"answer": "compliant"}, format="json", HTTP_IDEMPOTENCY_KEY="k").status_code == 201
 
 

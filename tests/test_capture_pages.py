@@ -203,7 +203,7 @@ def test_autosave_returns_the_row_version_and_refuses_a_stale_one_with_the_other
     assert stale.status_code == 409
     body = stale.json()
     assert body["error"] == "conflict"
-    assert body["current"] == {
+    assert body["details"]["current"] == {
         "answer": "non_compliant",
         "note": "Two children",
         "note_language": "km",

@@ -5,13 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from ims.checklists.content import (
-    LANGUAGES,
-    ContentError,
-    cross_check,
-    read_checklist,
-    read_good_practice_sheets,
-)
+from ims.checklists.content import cross_check, read_checklist
+from ims.core.content_files import LANGUAGES, ContentError
+from ims.goodpractice.content import read_good_practice_sheets
 
 ROOT = Path(__file__).resolve().parent.parent / "content"
 KHMER = re.compile(r"[\u1780-\u17FF]")

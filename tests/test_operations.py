@@ -379,7 +379,7 @@ def test_a_lost_database_answers_503_in_the_callers_format_never_500_and_is_logg
     def lost(*args, **kwargs):
         raise from_driver(psycopg.errors.AdminShutdown("terminating connection due to administrator command"))
 
-    monkeypatch.setattr("ims.factories.views.render", lost)
+    monkeypatch.setattr("ims.site.factories.render", lost)
     monkeypatch.setattr("ims.analytics.api.YearsView.get", lost)
     client = Client(raise_request_exception=False)
 

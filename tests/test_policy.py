@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from ims import policy
-from ims.access.models import AccessGrant
 from ims.accounts.models import Membership, Organisation, Role, User
 from ims.assessments.models import Assessment
-from ims.core.menu import MENU
+from ims.grants.models import AccessGrant
 from ims.policy.table import TABLE
+from ims.site.menu import MENU
 from tests.policy_matrix import (
     ALLOWED_STATUSES,
     SPECS,

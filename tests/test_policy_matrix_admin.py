@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import translation
 
-from ims.core.admin_site import AdminSite
+from ims.site.admin_site import AdminSite
 from tests.policy_matrix import ALLOWED_STATUSES, PERSONAS, Spec, attempt, client_for, judge, url_patterns
 from tests.policy_world import world_in_a_transaction
 

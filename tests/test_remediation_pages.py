@@ -5,9 +5,9 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access
+from ims.grants.models import AccessGrant
 from ims.remediation.verification import verify_factory
+from ims.responses.grants import grant_access
 from ims.responses.services import add_action
 from tests.clients import url
 from tests.factories import finding, publish_visit

@@ -15,7 +15,6 @@ from django.core.management import CommandError, call_command
 from django.utils.html import escape
 from fontTools.ttLib import TTFont
 
-from ims.access.services import grant_access
 from ims.assessments.models import Answer, Finding, ReportRevision
 from ims.assessments.workflow import transition
 from ims.checklists.models import Question
@@ -23,6 +22,7 @@ from ims.core import webfonts
 from ims.reports import typesetting
 from ims.reports.models import IssuedPdf, RenderedReport
 from ims.reports.rendering import render_document
+from ims.responses.grants import grant_access
 from ims.responses.services import add_action, update_action
 from tests.clients import drawn_glyphs, pdf_text, shaped_glyphs, space_glyph, squeezed, url
 from tests.factories import (

@@ -8,12 +8,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ims import policy
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Organisation, Role
 from ims.assessments.models import Answer, Assessment, Finding, ReportRevision, Status, Transition
-from ims.assessments.report_views import public_issue_history
 from ims.assessments.workflow import plan_assessment, save_finding, transition
+from ims.grants.models import AccessGrant
+from ims.reports.pages import public_issue_history
+from ims.responses.grants import grant_access, revoke_access
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 from ims.responses.services import add_action, object_to_finding, rule_on_objection
 from tests.clients import url
@@ -77,7 +77,7 @@ def test_each_page_renders_in_each_language_for_its_role(client, published, team
             url("responses:object", wage.pk, language=language),
             url("responses:add_action", wage.pk, language=language),
             url("responses:update_action", item.pk, language=language),
-            url("access:grants", language=language),
+            url("grants:grants", language=language),
         ],
         team.buyer: [url("reports:index", language=language), revision_url(published, language=language)],
     }
@@ -340,11 +340,11 @@ def test_a_grant_lets_the_buyer_read_and_a_revocation_stops_it_at_once(client, p
     assert as_user(client, team.buyer).get(report).status_code == 404
 
     as_user(client, team.manager)
-    granted = client.post(url("access:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk})
+    granted = client.post(url("grants:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk})
     assert granted.status_code == 302
     grant = AccessGrant.objects.get()
     assert (grant.buyer, grant.granted_by, grant.expires_at) == (team.buyer_org, team.manager, None)
-    assert "Active" in client.get(url("access:grants")).text
+    assert "Active" in client.get(url("grants:grants")).text
 
     as_user(client, team.buyer)
     assert client.get(report).status_code == 200
@@ -353,10 +353,10 @@ def test_a_grant_lets_the_buyer_read_and_a_revocation_stops_it_at_once(client, p
     assert "until revoked" in index.text
 
     as_user(client, team.manager)
-    revoked = client.post(url("access:revoke", grant.pk))
+    revoked = client.post(url("grants:revoke", grant.pk))
     assert revoked.status_code == 302
-    assert "Revoked" in client.get(url("access:grants")).text
-    assert client.post(url("access:revoke", grant.pk)).status_code == 409  # already revoked
+    assert "Revoked" in client.get(url("grants:grants")).text
+    assert client.post(url("grants:revoke", grant.pk)).status_code == 409  # already revoked
 
     as_user(client, team.buyer)
     assert client.get(report).status_code == 404
@@ -367,7 +367,7 @@ def test_a_grant_lets_the_buyer_read_and_a_revocation_stops_it_at_once(client, p
 def test_an_expired_grant_is_refused(client, published, team):
     as_user(client, team.manager)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    client.post(url("access:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk,
+    client.post(url("grants:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk,
                                        "expires_on": tomorrow.isoformat()})  # fmt: skip
     grant = AccessGrant.objects.get()
     assert timezone.localtime(grant.expires_at).date() == tomorrow + timedelta(days=1)  # through the whole day
@@ -375,14 +375,14 @@ def test_an_expired_grant_is_refused(client, published, team):
 
     AccessGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert client.get(revision_url(published)).status_code == 404
-    assert "Expired" in as_user(client, team.manager).get(url("access:grants")).text
+    assert "Expired" in as_user(client, team.manager).get(url("grants:grants")).text
 
 
 @pytest.mark.django_db
 def test_a_grant_expiring_in_the_past_is_refused_with_the_reason(client, team):
     yesterday = timezone.localdate() - timedelta(days=2)
     response = as_user(client, team.manager).post(
-        url("access:grants"),
+        url("grants:grants"),
         {"factory": team.factory.ref, "buyer": team.buyer_org.pk, "expires_on": yesterday.isoformat()},
     )
     assert response.status_code == 400
@@ -393,7 +393,7 @@ def test_a_grant_expiring_in_the_past_is_refused_with_the_reason(client, team):
 @pytest.mark.django_db
 def test_a_manager_cannot_grant_for_another_factory(client, team):
     response = as_user(client, team.other_manager).post(
-        url("access:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk}
+        url("grants:grants"), {"factory": team.factory.ref, "buyer": team.buyer_org.pk}
     )
     assert response.status_code == 404  # a factory this manager does not manage is not theirs to see
     assert not AccessGrant.objects.exists()
@@ -437,7 +437,7 @@ PRIVATE_PAGES = {
     "object to a finding": lambda world: url("responses:object", world.item.finding_id),
     "add an action": lambda world: url("responses:add_action", world.item.finding_id),
     "update an action": lambda world: url("responses:update_action", world.item.pk),
-    "buyer access": lambda world: url("access:grants"),
+    "buyer access": lambda world: url("grants:grants"),
     "reports index": lambda world: url("reports:index"),
 }
 INTRUDERS = (
@@ -471,7 +471,7 @@ def test_authorization_matrix_refuses_every_intruder(client, world, page, intrud
         assert response.status_code == 200
         assert "Team Factory" not in response.text
         assert world.assessment.ref not in response.text
-        assert url("access:revoke", world.live_grant.pk) not in response.text
+        assert url("grants:revoke", world.live_grant.pk) not in response.text
     else:
         assert response.status_code in (403, 404), response.status_code
 
@@ -491,8 +491,8 @@ POST_ACTIONS = {
         url("responses:update_action", world.item.pk),
         {"status": "done", "note": "x", "row_version": world.item.row_version},
     ),
-    "grant": lambda world: (url("access:grants"), {"factory": "TEAM-1", "buyer": world.live_grant.buyer_id}),
-    "revoke": lambda world: (url("access:revoke", world.live_grant.pk), {}),
+    "grant": lambda world: (url("grants:grants"), {"factory": "TEAM-1", "buyer": world.live_grant.buyer_id}),
+    "revoke": lambda world: (url("grants:revoke", world.live_grant.pk), {}),
 }
 
 
@@ -559,7 +559,7 @@ def test_readers_who_may_not_change_a_visible_report_get_403(client, world, team
         assert url("responses:object", world.item.finding_id) not in page
     assert client.get(url("reports:review", world.assessment.ref)).status_code == 403
     client.force_login(team.buyer)
-    assert client.get(url("access:grants")).status_code == 403
+    assert client.get(url("grants:grants")).status_code == 403
     assert client.get(url("reports:review", world.assessment.ref)).status_code == 403
 
 

@@ -4,13 +4,13 @@ import pytest
 from django.utils import timezone
 
 from ims import policy
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.assessments.models import Answer, Assessment, ReportRevision, Status
 from ims.assessments.workflow import plan_assessment, save_finding, transition
 from ims.audit.models import AuditEvent
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import WorkforceSnapshot
+from ims.grants.models import AccessGrant
+from ims.responses.grants import grant_access, revoke_access
 from ims.responses.models import Objection
 from ims.responses.services import add_action, object_to_finding, rule_on_objection, update_action
 from tests.factories import answer_all, publish

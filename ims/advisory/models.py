@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.action_items import ActionItem
+
 
 class Gender(models.TextChoices):
     FEMALE = "female", _("Woman")
@@ -140,23 +142,17 @@ class CommitteeMeeting(models.Model):
         return f"{self.committee} {self.date}"
 
 
-class RoadmapItem(models.Model):
+class RoadmapItem(ActionItem):
     """One improvement the factory and its advisor agree on within an engagement cycle."""
 
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+    due_field = "due"
 
     cycle = models.ForeignKey(
         EngagementCycle, verbose_name=_("engagement cycle"), on_delete=models.PROTECT, related_name="roadmap"
     )
     title = models.CharField(_("title"), max_length=300)
     language = _language_field(_("language of the title"))
-    owner = models.CharField(_("responsible person"), max_length=200)
     due = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["due", "pk"]

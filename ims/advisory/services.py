@@ -1,10 +1,13 @@
 """Recording advisory work: every change checks who records it, validates, and leaves an audit event."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.advisory.models import (
     AdvisoryVisit,
     Committee,
@@ -16,6 +19,7 @@ from ims.advisory.models import (
 )
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid
+from ims.factories.models import Factory
 
 
 def _check_recorder(actor, factory):
@@ -59,7 +63,7 @@ def _current(cycle):
 
 
 @transaction.atomic
-def start_cycle(factory, actor, *, start, advisor):
+def start_cycle(factory: Factory, actor: User, *, start: datetime.date, advisor: User) -> EngagementCycle:
     _check_recorder(actor, factory)
     _required_date(start, _("The start date"))
     _check_advisor(advisor)
@@ -74,7 +78,7 @@ def start_cycle(factory, actor, *, start, advisor):
 
 
 @transaction.atomic
-def close_cycle(cycle, actor, *, end):
+def close_cycle(cycle: EngagementCycle, actor: User, *, end: datetime.date) -> EngagementCycle:
     _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     if not cycle.is_open:
@@ -97,7 +101,9 @@ def _within(cycle, day, what):
 
 
 @transaction.atomic
-def record_visit(cycle, actor, *, date, advisor, notes, note_language):
+def record_visit(
+    cycle: EngagementCycle, actor: User, *, date: datetime.date, advisor: User, notes: str, note_language: str
+) -> AdvisoryVisit:
     _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     _required_date(date, _("The visit date"))
@@ -112,7 +118,7 @@ def record_visit(cycle, actor, *, date, advisor, notes, note_language):
 
 
 @transaction.atomic
-def form_committee(factory, actor, *, formed_on):
+def form_committee(factory: Factory, actor: User, *, formed_on: datetime.date) -> Committee:
     """A factory has one active committee; forming a new one retires the previous one."""
     _check_recorder(actor, factory)
     _required_date(formed_on, _("The date the committee was formed"))
@@ -131,7 +137,9 @@ def form_committee(factory, actor, *, formed_on):
 
 
 @transaction.atomic
-def add_member(committee, actor, *, name, role, gender, elected_on):
+def add_member(
+    committee: Committee, actor: User, *, name: str, role: str, gender: str, elected_on: datetime.date
+) -> CommitteeMember:
     _check_recorder(actor, committee.factory)
     _required_date(elected_on, _("The election date"))
     member = CommitteeMember.objects.create(
@@ -146,7 +154,7 @@ def add_member(committee, actor, *, name, role, gender, elected_on):
 
 
 @transaction.atomic
-def set_member_active(member, actor, *, is_active):
+def set_member_active(member: CommitteeMember, actor: User, *, is_active: bool) -> CommitteeMember:
     _check_recorder(actor, member.committee.factory)
     member = CommitteeMember.objects.select_for_update().select_related("committee__factory").get(pk=member.pk)
     if member.is_active == is_active:
@@ -158,7 +166,16 @@ def set_member_active(member, actor, *, is_active):
 
 
 @transaction.atomic
-def record_meeting(committee, actor, *, date, attendees, minutes_summary, decisions, language):
+def record_meeting(
+    committee: Committee,
+    actor: User,
+    *,
+    date: datetime.date,
+    attendees: int,
+    minutes_summary: str,
+    decisions: str,
+    language: str,
+) -> CommitteeMeeting:
     _check_recorder(actor, committee.factory)
     _required_date(date, _("The meeting date"))
     if date < committee.formed_on:
@@ -176,7 +193,9 @@ def record_meeting(committee, actor, *, date, attendees, minutes_summary, decisi
 
 
 @transaction.atomic
-def add_roadmap_item(cycle, actor, *, title, language, owner, due):
+def add_roadmap_item(
+    cycle: EngagementCycle, actor: User, *, title: str, language: str, owner: str, due: datetime.date
+) -> RoadmapItem:
     _check_recorder(actor, cycle.factory)
     cycle = _current(cycle)
     if not cycle.is_open:
@@ -190,7 +209,7 @@ def add_roadmap_item(cycle, actor, *, title, language, owner, due):
 
 
 @transaction.atomic
-def set_roadmap_status(item, actor, *, status):
+def set_roadmap_status(item: RoadmapItem, actor: User, *, status: str) -> RoadmapItem:
     _check_recorder(actor, item.cycle.factory)
     item = RoadmapItem.objects.select_for_update().select_related("cycle__factory").get(pk=item.pk)
     _choice(status, RoadmapItem.Status, _("status"))

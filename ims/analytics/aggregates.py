@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
+from ims.advisory.models import Committee
 from ims.analytics import indicators
 from ims.analytics.models import (
     AnalyticsState,
@@ -24,6 +25,7 @@ from ims.analytics.models import (
     VisitResult,
 )
 from ims.assessments.models import PUBLISHED_STATUSES, ReportRevision
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import ChecklistVersion, Question
 from ims.factories.models import Factory
 
@@ -77,7 +79,7 @@ def build_visit_result(revision):
         revision=revision,
         visit_end=assessment.visit_end,
         year=indicators.period_of(assessment.visit_end),
-        **indicators.visit_figures(revision.snapshot),
+        **indicators.visit_figures(of_revision(revision)),
     )
 
 
@@ -154,9 +156,6 @@ def refresh_years(years, catalogue=None):
 @transaction.atomic
 def refresh_standings():
     """Each assessed factory's standing from its latest published visit, judged against that visit's year."""
-    from ims.advisory.models import Committee
-    from ims.analytics import indicators
-
     latest = VisitResult.objects.filter(factory=OuterRef("pk")).order_by("-visit_end", "-assessment_id")
     latest_ids = (
         Factory.objects.annotate(latest_visit=Subquery(latest.values("pk")[:1]))

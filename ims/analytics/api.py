@@ -1,6 +1,6 @@
 """The public read API and open data: anonymous, throttled, documented in the OpenAPI schema.
 
-Everything here is public by design (DESIGN.md: the public sees summaries naming factories and
+Everything here is public by design (docs/domain.md: the public sees summaries naming factories and
 industry statistics). Downloads stream: rows are read with iterator(chunk_size) and written as
 they come, so a download of every visit's public issues never sits in memory.
 """

@@ -1,4 +1,4 @@
-"""The public read API at /api/v1/public/: the paths DESIGN.md fixes have no trailing slash, so none has."""
+"""The public read API at /api/v1/public/: the paths docs/domain.md gives have no trailing slash, so none has."""
 
 from django.urls import path
 

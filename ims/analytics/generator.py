@@ -1,12 +1,12 @@
 """Realistic synthetic history: factories, workforce figures and assessments in the import formats.
 
-Non-compliance per question is drawn around the rates the 2019 annual report published (see
-/work/shared/seeds: e.g. 55% of factories non-compliant on chemical labelling, 42% on protective
+Non-compliance per question is drawn around the rates the programme's 2019 annual report published
+(e.g. 55% of factories non-compliant on chemical labelling, 42% on protective
 equipment, 36% on breast-feeding breaks, 26% on fire detection, 22% on unauthorised deductions,
 3% on the minimum wage, a handful of child or forced labour cases), scaled per factory (most
 factories near the mean, a few low performers far above it), with an industry-wide improvement
 year on year and remediation between a factory's visits (a finding persists less often than it
-first appears). Rows come out as the DESIGN.md factories CSV and assessment JSON Lines, so the
+first appears). Rows come out as the factories CSV and assessment JSON Lines, so the
 generator exercises exactly the import that real history goes through.
 """
 

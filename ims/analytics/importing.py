@@ -1,10 +1,10 @@
-"""Historical assessments from JSON Lines (DESIGN.md format): validated whole, written all-or-nothing.
+"""Historical assessments from JSON Lines (format in docs/domain.md): validated whole, written all-or-nothing.
 
 The file is read twice: the first pass checks every line and keeps only what sequencing needs, the
 second writes in batches, so a file of 40,000 assessments and 10 million findings never sits in memory.
 
 Each line becomes what approval would have produced: an approved assessment, its findings, a
-published ReportRevision whose snapshot has the shape `publishing.build_snapshot` gives (so reports,
+published ReportRevision whose snapshot is built by ims.assessments.snapshot as approval's is (so reports,
 summaries and industry positions read imported visits like any other), its ClusterResults, the
 workforce snapshot of the visit and its VisitResult. Publishing one visit at a time would cost a
 query per finding and a signal per visit, so the import writes the same rows in bulk: findings with
@@ -19,10 +19,12 @@ Re-importing a line already imported with the same content is a no-op; a changed
 import hashlib
 import json
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -31,10 +33,12 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.analytics import aggregates, indicators
 from ims.analytics.models import ImportedAssessment, VisitResult
+from ims.assessments import snapshot
 from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, ReportRevision, Status
-from ims.assessments.publishing import cluster_scores, factory_snapshot, point_states
+from ims.assessments.publishing import cluster_scores
 from ims.audit.models import AuditEvent
 from ims.checklists.models import ChecklistVersion, Question
 from ims.factories.importing import RowError
@@ -265,7 +269,9 @@ def _validate(lines, lookups, today, result):
     return planned
 
 
-def import_assessments(open_lines, actor, today: date | None = None):
+def import_assessments(
+    open_lines: Callable[[], Iterable[str]], actor: User, today: date | None = None
+) -> "ImportResult":
     """Import a JSON Lines file; `open_lines()` returns a fresh iterable of its lines (it is read twice)."""
     policy.require(
         actor, "assessments.import", message=_("Only the programme head and administrators import assessments.")
@@ -340,8 +346,8 @@ def _write(lines, planned, lookups, actor, result):
             snapshots.append(_snapshot(record, assessment.factory, rows))
         findings.flush()
         revisions = ReportRevision.objects.bulk_create(
-            ReportRevision(assessment=assessment, number=1, reason=IMPORT_REASON, approved_by=actor, snapshot=snapshot)
-            for assessment, snapshot in zip(assessments, snapshots, strict=True)
+            ReportRevision(assessment=assessment, number=1, reason=IMPORT_REASON, approved_by=actor, snapshot=built)
+            for assessment, built in zip(assessments, snapshots, strict=True)
         )
         _write_derived(batch, assessments, revisions, planned, actor)
         result.created += len(batch)
@@ -353,11 +359,11 @@ def _write(lines, planned, lookups, actor, result):
 def _write_derived(batch, assessments, revisions, planned, actor):
     cluster_results, visits, workforce, imported, events = [], [], {}, [], []
     for (line, record), assessment, revision in zip(batch, assessments, revisions, strict=True):
-        snapshot = revision.snapshot
+        published = snapshot.of_revision(revision)
         cluster_results += [
             ClusterResult(revision=revision, factory_id=assessment.factory_id, visit_end=assessment.visit_end,
                           cluster=cluster, applicable=applicable, compliant=compliant)
-            for cluster, (applicable, compliant) in cluster_scores(snapshot["compliance_points"]).items()
+            for cluster, (applicable, compliant) in cluster_scores(published["compliance_points"]).items()
         ]  # fmt: skip
         sequence = planned[line]
         visits.append(
@@ -365,7 +371,7 @@ def _write_derived(batch, assessments, revisions, planned, actor):
                 factory_id=assessment.factory_id, assessment=assessment, revision=revision,
                 visit_end=sequence.visit_end, year=sequence.year, sequence=sequence.sequence,
                 latest_in_year=sequence.latest_in_year, clean_streak=sequence.clean_streak,
-                **indicators.visit_figures(snapshot),
+                **indicators.visit_figures(published),
             )
         )  # fmt: skip
         if assessment.workers_total is not None:
@@ -387,30 +393,24 @@ def _write_derived(batch, assessments, revisions, planned, actor):
     AuditEvent.objects.bulk_create(events)
 
 
-def _snapshot(record, factory, rows):
-    """The snapshot publishing.build_snapshot would take of this assessment."""
-    findings = [
+def _snapshot(record: dict[str, Any], factory: Factory, rows: list[tuple]) -> snapshot.ReportSnapshot:
+    """The snapshot of an imported visit: its findings as the file gives them, no monitor, interview or photo."""
+    findings: list[snapshot.FindingRow] = [
         {"question": code, "cluster": cluster, "compliance_point": point, "publicly_reported": public,
-         "answer": answer, "note": note, "note_language": language, "finding_id": finding_id,
-         "evidence": []}  # an imported visit brings no photos
+         "answer": answer, "note": note, "note_language": language, "finding_id": finding_id, "evidence": []}
         for _order, code, cluster, point, public, answer, note, language, finding_id in sorted(rows)
     ]  # fmt: skip
-    return {
-        "assessment": {
-            "ref": record["assessment_ref"],
-            "type": record["type"],
-            "visit_start": record["visit_start"],
-            "visit_end": record["visit_end"],
-            "monitors": [],
-            "interviews": {"workers": 0, "managers": 0, "union": 0},
-            "workers_total": record["workers_total"],
-            "workers_female": record["workers_female"],
-        },
-        "factory": factory_snapshot(factory),
-        "checklist_version": record["checklist_version"],
-        "findings": findings,
-        "compliance_points": point_states(findings),
+    visit: snapshot.VisitPart = {
+        "ref": record["assessment_ref"],
+        "type": record["type"],
+        "visit_start": record["visit_start"],
+        "visit_end": record["visit_end"],
+        "monitors": [],
+        "interviews": {"workers": 0, "managers": 0, "union": 0},
+        "workers_total": record["workers_total"],
+        "workers_female": record["workers_female"],
     }
+    return snapshot.build(visit, snapshot.factory_part(factory), record["checklist_version"], findings)
 
 
 class _FindingWriter:

@@ -1,4 +1,4 @@
-"""Every indicator the programme publishes, defined once (DESIGN.md "Indicators").
+"""Every indicator the programme publishes, defined once (docs/domain.md, "Indicators").
 
 Each definition names its numerator, denominator and period; the functions below are the only
 places that compute them. Aggregates, pages, the API and the benchmark's hand-written SQL all
@@ -9,10 +9,11 @@ import statistics
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import Answer
-from ims.assessments.publishing import point_states
+from ims.assessments.snapshot import point_states
 
 COMPLIANT = Answer.COMPLIANT.value
 NON_COMPLIANT = Answer.NON_COMPLIANT.value
@@ -22,10 +23,10 @@ APPLICABLE = (COMPLIANT, NON_COMPLIANT)  # answered either way: counts in the de
 @dataclass(frozen=True)
 class Indicator:
     code: str
-    name: str
-    numerator: str
-    denominator: str
-    period: str
+    name: str | Promise  # translated when shown
+    numerator: str | Promise
+    denominator: str | Promise
+    period: str | Promise
 
 
 PERIOD = _("calendar year; each factory counts once, with its latest approved assessment in the year")

@@ -103,7 +103,7 @@ class IndustryYear(models.Model):
 
 
 class ClassificationRule(models.Model):
-    """Which factories the public lists name; one row, defaults from DESIGN.md."""
+    """Which factories the public lists name; one row, defaults from docs/domain.md."""
 
     low_min_assessments = models.PositiveSmallIntegerField(
         _("low compliance: minimum assessments"), default=3, validators=[MinValueValidator(1)]

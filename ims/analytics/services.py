@@ -1,19 +1,25 @@
 """What the analytics pages and the public API read: figures from the pre-computed tables only.
 
-Shapes are documented in /work/notes/analytics-interface.md (kept in step with this module).
+Each function's docstring says what it returns; the indicators are defined in ims.analytics.indicators.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
+from ims.advisory.models import Committee
 from ims.analytics import indicators
+from ims.analytics.aggregates import Catalogue
 from ims.analytics.models import (
     AnalyticsState,
     ClassificationRule,
@@ -24,14 +30,16 @@ from ims.analytics.models import (
 )
 from ims.assessments.models import Assessment
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
+from ims.core.i18n import field_suffix
 from ims.factories.models import Factory
+from ims.responses.models import ActionPlanItem, Objection
 
 LEVELS = ("cluster", "point", "question", "public")
 QUESTION_LISTS = ("noncompliant_questions", "compliant_questions")  # large; only industry refreshes read them
 CACHE_SECONDS = 600  # translated names may be corrected; figures change with the version in the key anyway
 
 
-def aggregates_version():
+def aggregates_version() -> str:
     """A stamp that changes whenever the pre-computed tables are refreshed (for caches of drawn charts)."""
     state = AnalyticsState.objects.filter(pk=1).values_list("version", "refreshed_at").first()
     return f"{state[0]}-{state[1].timestamp():.6f}" if state else "0"
@@ -47,11 +55,11 @@ def _cached(key, compute):
     return value
 
 
-def available_years():
+def available_years() -> list[int]:
     return list(IndustryYear.objects.values_list("year", flat=True))
 
 
-def latest_year():
+def latest_year() -> int | None:
     return IndustryYear.objects.order_by("-year").values_list("year", flat=True).first()
 
 
@@ -73,7 +81,7 @@ def _employment_row(industry):
     }
 
 
-def industry_statistics(year):
+def industry_statistics(year: int) -> dict[str, Any]:
     """Non-compliance per cluster, compliance point, question and public issue in a year."""
     return _cached(f"statistics:{year}", lambda: _industry_statistics(year))
 
@@ -99,8 +107,6 @@ def _industry_statistics(year):
 
 
 def _empty_aggregates(year):
-    from ims.analytics.aggregates import Catalogue
-
     return [
         IndustryAggregate(year=year, level=level, code=entry.code, cluster=entry.cluster, point=entry.point,
                           order=entry.order, publicly_reported=entry.publicly_reported, assessed=0, noncompliant=0)
@@ -109,7 +115,7 @@ def _empty_aggregates(year):
     ]  # fmt: skip
 
 
-def trends(level, codes=None, years=None):
+def trends(level: str, codes: Iterable[str] | None = None, years: Iterable[int] | None = None) -> dict[str, Any]:
     """Each code's non-compliance year by year; level "public" means the publicly reported questions."""
     if level not in LEVELS:
         raise ValueError(level)
@@ -121,14 +127,14 @@ def trends(level, codes=None, years=None):
     if years:
         rows = rows.filter(year__in=years)
     all_years = sorted({row.year for row in rows})
-    series = {}
+    series: dict[str, list[dict[str, Any]]] = {}
     for row in rows.order_by("order", "year"):
         series.setdefault(row.code, []).append({"year": row.year, "assessed": row.assessed,
                                                 "noncompliant": row.noncompliant, "rate": row.rate})  # fmt: skip
     return {"years": all_years, "series": [{"code": code, "points": points} for code, points in series.items()]}
 
 
-def employment(years=None):
+def employment(years: Iterable[int] | None = None) -> list[dict[str, Any]]:
     """Workers and share of women, year by year."""
     key = ",".join(map(str, years)) if years else "all"
     return _cached(f"employment:{key}", lambda: _employment(years))
@@ -142,8 +148,6 @@ def _employment(years):
 
 
 def _committee_factory_ids(factory_ids):
-    from ims.advisory.models import Committee
-
     return set(
         Committee.objects.filter(factory_id__in=factory_ids, is_active=True).values_list("factory_id", flat=True)
     )
@@ -160,14 +164,14 @@ class _Standing:
         self.sd = industry.public_noncompliant_sd if industry else 0.0
         self.threshold = indicators.low_compliance_threshold(self.mean, self.sd, self.rule)
 
-    def low(self):
+    def low(self) -> list[VisitResult]:
         rows = VisitResult.objects.period_latest(self.year).filter(
             public_noncompliant__gt=self.threshold, sequence__gte=self.rule.low_min_assessments
         )
         return [visit for visit in rows.select_related("factory")
                 if indicators.is_low_compliance(visit, visit.sequence, self.mean, self.sd, self.rule)]  # fmt: skip
 
-    def high(self):
+    def high(self) -> list[VisitResult]:
         rows = list(
             VisitResult.objects.period_latest(self.year)
             .filter(clean_streak__gte=self.rule.high_clean_assessments)
@@ -179,7 +183,7 @@ class _Standing:
         ]
 
 
-def low_compliance_factories(year=None):
+def low_compliance_factories(year: int | None = None) -> list[dict[str, Any]]:
     year = year or latest_year()
     if year is None:
         return []
@@ -192,7 +196,7 @@ def low_compliance_factories(year=None):
     return sorted(rows, key=lambda row: (-row["public_noncompliant"], row["factory"].name_en))
 
 
-def high_performing_factories(year=None):
+def high_performing_factories(year: int | None = None) -> list[dict[str, Any]]:
     year = year or latest_year()
     if year is None:
         return []
@@ -211,7 +215,7 @@ def _public_questions(version_id):
     return tuple(rows.values_list("code", "compliance_point__cluster__code"))
 
 
-def factory_public_summary(factory):
+def factory_public_summary(factory: Factory) -> dict[str, Any] | None:
     """The public summary of a factory: its latest published visit's public issues."""
     visit = (
         VisitResult.objects.filter(factory=factory)
@@ -251,12 +255,12 @@ def _visible_results(user):
     return policy.scope(user, "dashboard.factory", VisitResult.objects, via="factory")
 
 
-def cluster_codes():
+def cluster_codes() -> list[str]:
     version = ChecklistVersion.objects.order_by("-created_at", "-pk").first()
     return list(Cluster.objects.filter(version=version).values_list("code", flat=True)) if version else []
 
 
-def factory_position(factory, user, year=None):
+def factory_position(factory: Factory, user: User, year: int | None = None) -> dict[str, Any]:
     """The factory per cluster against the industry of a year: score, average and percentile."""
     _check_visible(user, factory)
     visits = _visible_results(user).filter(factory=factory, latest_in_year=True).defer(*QUESTION_LISTS)
@@ -279,7 +283,7 @@ def factory_position(factory, user, year=None):
     return {"factory": factory, "year": visit.year, "visit_end": visit.visit_end, "clusters": clusters}
 
 
-def factory_progress(factory, user):
+def factory_progress(factory: Factory, user: User) -> dict[str, Any]:
     """Every published visit of the factory with its scores and what changed since the one before."""
     _check_visible(user, factory)
     visits = list(
@@ -289,9 +293,12 @@ def factory_progress(factory, user):
         .defer(*QUESTION_LISTS)
         .order_by("visit_end", "assessment_id")
     )
-    rows, previous = [], {}
+    rows: list[dict[str, Any]] = []
+    previous: dict[str, str] = {}
     for visit in visits:
-        changes = Counter(indicators.point_changes(previous, visit.points).values()) if rows else Counter()
+        changes: Counter[str] = (
+            Counter(indicators.point_changes(previous, visit.points).values()) if rows else Counter()
+        )
         rows.append({
             "assessment_ref": visit.assessment.ref,
             "visit_end": visit.visit_end,
@@ -314,7 +321,7 @@ def factory_progress(factory, user):
     return {"factory": factory, "visits": rows, "points": points}
 
 
-def buyer_overview(user):
+def buyer_overview(user: User) -> list[dict[str, Any]]:
     """The factories whose reports the user may read, each with its current standing."""
     factories = policy.scope(user, "dashboard.factory", Factory.objects)
     factories = list(factories.select_related("standing").order_by("name_en", "pk"))
@@ -348,9 +355,7 @@ def _overall_average(industry):
     return sum(means) / len(means) if means else None
 
 
-def programme_overview(year=None):
-    from ims.responses.models import ActionPlanItem, Objection
-
+def programme_overview(year: int | None = None) -> dict[str, Any]:
     year = year or latest_year() or timezone.localdate().year
     industry = IndustryYear.objects.defer("cluster_scores").filter(year=year).first()
     today = timezone.localdate()
@@ -371,13 +376,11 @@ def programme_overview(year=None):
         "low_compliance": len(low_compliance_factories(year)) if industry else 0,
         "high_performing": len(high_performing_factories(year)) if industry else 0,
         "open_objections": Objection.objects.filter(status=Objection.Status.OPEN).count(),
-        "overdue_actions": ActionPlanItem.objects.filter(due_date__lt=today)
-        .exclude(status=ActionPlanItem.Status.DONE)
-        .count(),
+        "overdue_actions": ActionPlanItem.objects.overdue(today).count(),
     }
 
 
-def names_for(level):
+def names_for(level: str) -> dict[str, str]:
     """{code: name in the active language} of the newest checklist: clusters, points, or question texts
     ("public" gives the publicly reported questions)."""
     if level not in LEVELS:
@@ -400,14 +403,10 @@ def _names_for(level):
 
 
 def _text_columns():
-    from django.conf import settings
-
-    from ims.core.i18n import field_suffix
-
     return [f"text_{field_suffix(code)}" for code, _name in settings.LANGUAGES]
 
 
-def factory_public_history(factory):
+def factory_public_history(factory: Factory) -> list[dict[str, Any]]:
     """The public issues of each of the factory's published visits, newest first."""
     visits = (
         VisitResult.objects.filter(factory=factory)
@@ -431,9 +430,9 @@ COMPLIANCE_BANDS = [
 ]
 
 
-def filter_band(factories, code):
+def filter_band(factories: QuerySet[Factory], code: str) -> QuerySet[Factory]:
     """Factories (a queryset) in a compliance band, judged on their latest published visit."""
-    lookups = {
+    lookups: dict[str, dict[str, Any]] = {
         "high_performing": {"standing__is_high_performing": True},
         "no_public_issue": {"standing__public_noncompliant": 0},
         "some": {"standing__public_noncompliant__in": (1, 2)},

@@ -2,17 +2,16 @@
 
 from django.tasks import task
 
+from ims.analytics import aggregates
 from ims.assessments.models import ReportRevision
 from ims.operations.queue import enqueue_once_with_change, enqueue_with_change
 
 
 @task
 def refresh_after_publication(revision_id):
-    from ims.analytics.aggregates import refresh_for_revision
-
     revision = ReportRevision.objects.select_related("assessment").get(pk=revision_id)
     if revision.assessment.current_revision().pk == revision.pk:  # a later correction refreshes itself
-        refresh_for_revision(revision)
+        aggregates.refresh_for_revision(revision)
 
 
 def on_report_published(sender, revision, **kwargs):
@@ -21,9 +20,7 @@ def on_report_published(sender, revision, **kwargs):
 
 @task
 def refresh_standings():
-    from ims.analytics.aggregates import refresh_standings
-
-    refresh_standings()
+    aggregates.refresh_standings()
 
 
 def on_standing_input_changed(sender, **kwargs):

@@ -27,7 +27,7 @@ class TokenSerializer(serializers.Serializer):
 class TokenView(ApiView):
     """Exchange an email address and password for an API token."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     policy_actions = {"POST": "public.read"}
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer, **errors(400)}, auth=[])

@@ -26,7 +26,7 @@ class ApiView(IdempotentWrites, GenericAPIView):
 
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     permission_classes = [FollowsPolicy]
-    pagination_class = Pages
+    pagination_class: type[Pages] | None = Pages
 
     def get_exception_handler(self):
         return handle_api_exception

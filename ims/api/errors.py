@@ -13,15 +13,11 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from ims.core.errors import DomainError
+from ims.core.errors import DomainError, error_body
 from ims.operations.errors import error_response, unavailability
 from ims.policy.guards import guard
 
 logger = logging.getLogger(__name__)
-
-
-def error_body(code, message, details=None):
-    return {"error": code, "message": str(message), "details": details or {}}
 
 
 def _validation_details(detail):

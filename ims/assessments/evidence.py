@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ims.assessments.models import Assessment, Evidence
+from ims.assessments.snapshot import of_revision
 from ims.assessments.workflow import can_edit_findings
 from ims.core.errors import Conflict, Invalid, NotAllowed, StorageFailed
 from ims.operations.storage import STORAGE_ERRORS
@@ -94,7 +95,7 @@ def evidence_state(evidence):
 
 def published_evidence_ids(revision):
     """The ids of the photos a revision published, or None for a revision that did not list them."""
-    findings = revision.snapshot["findings"]
+    findings = of_revision(revision)["findings"]
     if findings and "evidence" not in findings[0]:
         return None
     return {evidence_id for finding in findings for evidence_id in finding.get("evidence", ())}

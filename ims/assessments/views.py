@@ -26,7 +26,7 @@ from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, PlanForm, StatusFilterForm, factory_label
 from ims.assessments.models import Answer, Assessment, Evidence, Status
 from ims.checklists.models import ChecklistVersion, Question
-from ims.core.errors import DomainError, Invalid
+from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
@@ -64,7 +64,7 @@ def _workspace_assessment(request, ref):
 
 
 def _error_json(error):
-    return JsonResponse({"error": error.code, "message": error.message, **error.details}, status=error.status)
+    return JsonResponse(error_body(error.code, error.message, error.details), status=error.status)
 
 
 # --- progress -----------------------------------------------------------------------------------------------

@@ -4,7 +4,11 @@ Every change goes through these functions, which check who may do it and in whic
 state, record the step, and refuse anything else with a message the user can act on.
 """
 
+import datetime
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -13,10 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ims import policy
+from ims.accounts.models import User
 from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Finding, Status, Transition
 from ims.assessments.publishing import publish
 from ims.audit.models import record
+from ims.checklists.models import ChecklistVersion
 from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
+from ims.factories.models import Factory
 from ims.policy import states
 
 EDITABLE_STATUSES = tuple(Status(state) for state in states.ASSESSMENT_STATES if state in states.EDITABLE)
@@ -31,11 +38,11 @@ class Action:
     needs_comment: bool = False
 
     @property
-    def policy_action(self):
+    def policy_action(self) -> str:
         return f"assessment.{self.name}"
 
     @property
-    def sources(self):
+    def sources(self) -> frozenset[str]:
         return policy.states_allowing(self.policy_action)
 
 
@@ -58,11 +65,11 @@ REFUSALS = {
 }
 
 
-def is_on_team(assessment, user):
+def is_on_team(assessment: Assessment, user: User) -> bool:
     return assessment.team.filter(user=user).exists()
 
 
-def allowed_actions(assessment, user):
+def allowed_actions(assessment: Assessment, user: User) -> list[str]:
     """The workflow steps this user may take now, in the order of ACTIONS (for offering buttons)."""
     return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action, assessment)]
 
@@ -77,8 +84,17 @@ def _next_ref(factory, visit_start):
 
 
 @transaction.atomic
-def plan_assessment(*, factory, version, actor, visit_start, visit_end, monitors, type=Assessment.Type.ASSESSMENT,
-                    client_uuid=None):  # fmt: skip
+def plan_assessment(
+    *,
+    factory: Factory,
+    version: ChecklistVersion,
+    actor: User,
+    visit_start: datetime.date,
+    visit_end: datetime.date,
+    monitors: Iterable[User],
+    type: str = Assessment.Type.ASSESSMENT,
+    client_uuid: uuid.UUID | str | None = None,
+) -> Assessment:
     policy.require(actor, "assessment.plan", message=_("Only programme staff can plan assessments."))
     if visit_end < visit_start:
         raise Invalid(_("The last visit day cannot be before the first."))
@@ -108,7 +124,7 @@ def plan_assessment(*, factory, version, actor, visit_start, visit_end, monitors
 
 
 @transaction.atomic
-def transition(assessment, action_name, actor, comment=""):
+def transition(assessment: Assessment, action_name: str, actor: User, comment: str = "") -> Assessment:
     action = ACTIONS.get(action_name)
     if action is None:
         raise Invalid(_("Unknown action '%(action)s'.") % {"action": action_name})
@@ -129,7 +145,8 @@ def transition(assessment, action_name, actor, comment=""):
     previous = assessment.status
     reason = ""
     if action_name == "approve" and previous == Status.CORRECTING:
-        reason = assessment.transitions.filter(action="reopen").last().comment
+        reopened = assessment.transitions.filter(action="reopen").last()
+        reason = reopened.comment if reopened else ""
     assessment.status = action.target
     assessment.row_version = F("row_version") + 1
     assessment.save(update_fields=["status", "row_version", "updated_at"])
@@ -177,7 +194,7 @@ class EditRights:
         self.states = policy.states_for(actor, "finding.edit", assessment)
         self.member = assessment.team.filter(user=actor).first()
 
-    def check(self, cluster_code=None):
+    def check(self, cluster_code: str | None = None) -> None:
         if not self.states & set(EDITABLE_STATUSES):
             raise NotAllowed(_("You cannot edit findings of this assessment."))
         if self.assessment.status not in EDITABLE_STATUSES:
@@ -193,12 +210,12 @@ class EditRights:
         return member is None or not member.clusters or cluster_code is None or cluster_code in member.clusters
 
 
-def require_editable(assessment, actor, cluster_code=None):
+def require_editable(assessment: Assessment, actor: User, cluster_code: str | None = None) -> None:
     """Refuse an edit of the findings by this person now (see EditRights)."""
     EditRights(assessment, actor).check(cluster_code)
 
 
-def can_edit_findings(assessment, user, cluster_code=None):
+def can_edit_findings(assessment: Assessment, user: User, cluster_code: str | None = None) -> bool:
     """Whether require_editable would let this person edit now (to offer the fields or not)."""
     try:
         require_editable(assessment, user, cluster_code)
@@ -216,7 +233,7 @@ class FindingChange:
     note: str = ""
     note_language: str = "en"
     expected_version: object = None  # the row_version the editor started from
-    client_uuid: object = None  # given to the finding if this change creates it
+    client_uuid: uuid.UUID | str | None = None  # given to the finding if this change creates it
 
 
 @dataclass(frozen=True)
@@ -234,8 +251,17 @@ class _Question:
     cluster: str
 
 
-def save_finding(assessment, *, question_code, answer, actor, note="", note_language="en", expected_version=None,
-                 client_uuid=None):  # fmt: skip
+def save_finding(
+    assessment: Assessment,
+    *,
+    question_code: str,
+    answer: str,
+    actor: User,
+    note: str = "",
+    note_language: str = "en",
+    expected_version: int | None = None,
+    client_uuid: uuid.UUID | str | None = None,
+) -> Finding:
     """Create or change one finding; an edit based on an outdated version is refused, never lost.
 
     expected_version is the row_version the editor started from. Re-sending a finding
@@ -249,7 +275,7 @@ def save_finding(assessment, *, question_code, answer, actor, note="", note_lang
 
 
 @transaction.atomic
-def save_findings(assessment, changes, actor):
+def save_findings(assessment: Assessment, changes: Iterable[FindingChange], actor: User) -> list[Saved | DomainError]:
     """save_finding for many questions at once (each question at most once), each change on its own.
 
     Returns, in order, a Saved or the DomainError that refused each change. The queries do not grow with the
@@ -265,8 +291,8 @@ def save_findings(assessment, changes, actor):
     questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
     assessment = Assessment.objects.get(pk=assessment.pk)
     rights = _ChangeChecks(assessment, actor)
-    outcomes = [None] * len(changes)
-    accepted = []
+    outcomes: list[Saved | DomainError | None] = [None] * len(changes)
+    accepted: list[tuple[int, FindingChange, Any, int | None]] = []  # question: checked not None
     for index, change in enumerate(changes):
         try:
             question = questions.get(change.question_code)
@@ -300,7 +326,7 @@ def save_findings(assessment, changes, actor):
             outcomes[index] = Saved(finding, "updated")
     Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
     _create(created, outcomes)
-    return outcomes
+    return cast(list[Saved | DomainError], outcomes)  # each change has its outcome by now
 
 
 class _ChangeChecks:

@@ -107,7 +107,7 @@ class ChecklistFileView(ApiView):
     """
 
     policy_actions = {"GET": "public.read"}
-    authentication_classes = []  # the same bytes for everyone, without a session
+    authentication_classes: list[type] = []  # the same bytes for everyone, without a session
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 302: None, **errors(404)})
     def get(self, request, code, edition):

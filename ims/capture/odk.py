@@ -36,7 +36,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    conflicts: list = None
+    conflicts: list | None = None
     replayed: bool = False
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
+from ims.assessments.snapshot import of_revision
 from ims.assessments.workflow import can_edit_findings
 from ims.capture.models import ChecklistRevision, SyncConflict
 from ims.capture.sync import finding_state
@@ -117,7 +118,7 @@ def _previous_findings(assessment):
         "revision": revision.number,
         "findings": {
             row["question"]: {"answer": row["answer"], "note": row["note"], "note_language": row["note_language"]}
-            for row in revision.snapshot.get("findings", [])
+            for row in of_revision(revision)["findings"]
         },
     }
 

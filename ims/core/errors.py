@@ -5,6 +5,11 @@ a refused transition is 409 in both, a missing right is 403, bad data is 400.
 """
 
 
+def error_body(code: str, message: object, details: dict | None = None) -> dict:
+    """The one shape of every JSON error IMS answers (API, capture pages, outages): code, message, details."""
+    return {"error": code, "message": str(message), "details": details or {}}
+
+
 class DomainError(Exception):
     status = 400
     code = "invalid"

@@ -19,7 +19,7 @@ class TranslationStatus(models.TextChoices):
 
 
 class TranslatedContent(models.Model):
-    translated_fields = ()
+    translated_fields: tuple[str, ...] = ()
 
     translation_status = models.CharField(
         _("translation status"),

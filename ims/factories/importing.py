@@ -1,4 +1,4 @@
-"""Factories CSV import (format fixed in DESIGN.md): validated whole, written all-or-nothing.
+"""Factories CSV import (format in docs/domain.md): validated whole, written all-or-nothing.
 
 Every row is checked before anything is written; a file with any error changes nothing
 and the errors are listed by line. Rows are matched on factory_ref, and a row whose
@@ -286,7 +286,7 @@ def _read_rows(text, result):
     return rows if rows else None
 
 
-def import_factories(text, today: date | None = None):
+def import_factories(text: str, today: date | None = None) -> ImportResult:
     today = today or timezone.localdate()
     result = ImportResult()
     rows = _read_rows(text, result)

@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from ims.checklists.content import read_good_practice_sheets
+from ims.goodpractice.content import read_good_practice_sheets
 from ims.goodpractice.models import GoodPracticeSheet
 
 

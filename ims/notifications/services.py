@@ -7,13 +7,16 @@ failed email is retried then, and one whose sending was interrupted once its cla
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.assessments.models import ReportRevision
 from ims.audit.models import record
 from ims.core.errors import Invalid
@@ -27,10 +30,10 @@ Channel = Notification.Channel
 Status = Notification.Status
 
 
-def notify_contacts(revision_id):
+def notify_contacts(revision_id: int) -> dict[str, int]:
     """Create the notifications of one revision and send the emails not yet sent; returns what happened."""
     revision = ReportRevision.objects.select_related("assessment__factory").get(pk=revision_id)
-    outcome = Counter()
+    outcome: Counter[str] = Counter()
     for contact in revision.assessment.factory.contacts.all():
         notification, created = Notification.objects.get_or_create(
             revision=revision,
@@ -59,7 +62,7 @@ def _send_email(notification):
     return outbox.deliver(Notification.objects.filter(pk=notification.pk), compose)
 
 
-def paper_queue():
+def paper_queue() -> QuerySet[Notification]:
     """Letters waiting to be printed and posted, factory by factory."""
     return (
         Notification.objects.filter(channel=Channel.PAPER, status=Status.QUEUED)
@@ -69,7 +72,7 @@ def paper_queue():
 
 
 @transaction.atomic
-def mark_posted(notification_ids, actor):
+def mark_posted(notification_ids: Iterable[int], actor: User) -> list[Notification]:
     """Record that these letters went into the post; letters already marked are left as they are."""
     policy.require(actor, "paper.handle", message=_("Only programme staff can handle paper copies."))
     letters = list(

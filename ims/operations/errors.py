@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as default_server_error
 
+from ims.core.errors import error_body
 from ims.operations.storage import DamagedFile
 
 RETRY_AFTER_SECONDS = 5
@@ -65,7 +66,7 @@ def wants_json(request):
 def error_response(request, code):
     status, title, message = _answer(code)
     if wants_json(request):
-        response = JsonResponse({"error": code, "message": message, "details": {}}, status=status)
+        response = JsonResponse(error_body(code, message), status=status)
     else:
         page = render_to_string(
             "operations/unavailable.html", {"title": title, "message": message, "language": get_language()}

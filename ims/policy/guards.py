@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 
+from ims.core.errors import error_body
 from ims.policy import may_ever
 from ims.policy.table import TABLE
 
@@ -66,7 +67,7 @@ def guard(scripts=False, **actions):
                 if not request.user.is_authenticated:
                     if scripts and _wants_json(request):
                         message = _("You are signed out: sign in again, then retry.")
-                        return JsonResponse({"error": "signed_out", "message": message}, status=401)
+                        return JsonResponse(error_body("signed_out", message), status=401)
                     return redirect_to_login(request.get_full_path())
                 if not TABLE[action].about_an_object:
                     raise PermissionDenied

@@ -53,7 +53,7 @@ class Relation:
     """Who, relative to an object: a role, or a tie to the object's factory, team or session."""
 
     label = ""
-    prerequisite = None  # the role a tie to an object needs: without it the relation never holds
+    prerequisite: Role | None = None  # the role a tie to an object needs: without it the relation never holds
 
     def holds(self, user, kind, target):
         raise NotImplementedError

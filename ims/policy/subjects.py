@@ -9,8 +9,8 @@ role may do: that is the table in ims.policy.table.
 from django.db.models import Q
 from django.utils import timezone
 
-from ims.access.models import AccessGrant
 from ims.accounts.models import ORGANISATION_KIND_OF_ROLE, Membership, Organisation, Role, User
+from ims.grants.models import AccessGrant
 
 PROGRAMME_ROLES = frozenset(
     role for role, kind in ORGANISATION_KIND_OF_ROLE.items() if kind == Organisation.Kind.PROGRAMME

@@ -4,33 +4,38 @@ The actions themselves are the factory's action plan (ims.responses: ActionPlanI
 this module reads them beside the published findings and the stored verifications.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import Question
+from ims.factories.models import Factory
 from ims.remediation.models import Outcome, Reminder, Verification
 from ims.remediation.verification import published_visits
 from ims.responses.models import ActionPlanItem
 
 
-def today():
+def today() -> date:
     return timezone.localdate()
 
 
-def overdue_items(on=None):
+def overdue_items(on: date | None = None) -> QuerySet[ActionPlanItem]:
     """Corrective actions of published reports past their due date and not done, as of a day.
 
     An action whose non-compliance a later visit found remediated is no longer overdue: the visit
     verified the outcome the action was for."""
     on = on or today()
     return (
-        ActionPlanItem.objects.filter(due_date__lt=on, finding__assessment__status__in=PUBLISHED_STATUSES)
-        .exclude(status=ActionPlanItem.Status.DONE)
+        ActionPlanItem.objects.overdue(on)
+        .filter(finding__assessment__status__in=PUBLISHED_STATUSES)
         .exclude(finding__verification__outcome=Outcome.REMEDIATED)
     )
 
@@ -70,7 +75,7 @@ class Case:
     state: str = CaseState.NO_ACTION
 
     @property
-    def state_label(self):
+    def state_label(self) -> str | Promise:
         return CaseState.LABELS[self.state]
 
 
@@ -81,12 +86,12 @@ def _state(actions, verification):
         return CaseState.OVERDUE
     if not actions:
         return CaseState.NO_ACTION
-    if all(action.status == ActionPlanItem.Status.DONE for action in actions):
+    if not any(action.is_open for action in actions):
         return CaseState.AWAITING_VERIFICATION
     return CaseState.IN_PROGRESS
 
 
-def tracker(factory, on=None):
+def tracker(factory: Factory, on: date | None = None) -> list[Case]:
     """Every non-compliance of the factory's published reports, newest visit first, with its actions
     (each marked is_overdue, with last_reminder: the last day a reminder named it) and verification."""
     on = on or today()
@@ -94,13 +99,13 @@ def tracker(factory, on=None):
     findings = [
         (visit, finding)
         for visit in visits
-        for finding in visit.revision.snapshot["findings"]
+        for finding in of_revision(visit.revision)["findings"]
         if finding["answer"] == Answer.NON_COMPLIANT
     ]
     finding_ids = [finding["finding_id"] for _visit, finding in findings]
     overdue = set(overdue_items(on).filter(finding_id__in=finding_ids).values_list("pk", flat=True))
-    actions = {}
-    items = (
+    actions: dict[int, list[Any]] = {}  # the items, each marked is_overdue
+    items: QuerySet[Any] = (  # each item is marked is_overdue below
         ActionPlanItem.objects.filter(finding_id__in=finding_ids)
         .annotate(last_reminder=Max("reminders__sent_on", filter=Q(reminders__status=Reminder.Status.SENT)))
         .prefetch_related(Prefetch("notes", to_attr="progress_notes"))
@@ -142,7 +147,7 @@ def tracker(factory, on=None):
     return cases
 
 
-def overdue_list(factories, on=None):
+def overdue_list(factories: QuerySet[Factory], on: date | None = None) -> QuerySet[ActionPlanItem]:
     """The overdue actions of these factories, longest overdue first, with the day of their last reminder."""
     return (
         overdue_items(on)
@@ -153,20 +158,21 @@ def overdue_list(factories, on=None):
     )
 
 
-def with_days_overdue(items, on=None):
+def with_days_overdue(items: Iterable[Any], on: date | None = None) -> Iterable[Any]:
+    """The action items, each marked with its days_overdue."""
     on = on or today()
     for item in items:
         item.days_overdue = (on - item.due_date).days
     return items
 
 
-def state_counts(cases):
+def state_counts(cases: Iterable[Case]) -> list[tuple[str, str | Promise, int]]:
     counts = dict.fromkeys(CaseState.LABELS, 0)
     for case in cases:
         counts[case.state] += 1
     return [(state, CaseState.LABELS[state], count) for state, count in counts.items()]
 
 
-def as_date(value):
+def as_date(value: date | str) -> date:
     """A day given as YYYY-MM-DD (for commands and tasks, whose arguments are strings)."""
     return value if isinstance(value, date) else date.fromisoformat(value)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ReportRevision
+from ims.assessments.snapshot import of_revision
 from ims.audit.models import record
 from ims.remediation.models import Outcome, Verification
 from ims.reports.analysis import change
@@ -42,13 +43,13 @@ def noncompliant_findings(revision):
     """{question code: finding id} of the revision's non-compliant findings."""
     return {
         finding["question"]: finding["finding_id"]
-        for finding in revision.snapshot["findings"]
+        for finding in of_revision(revision)["findings"]
         if finding["answer"] == Answer.NON_COMPLIANT
     }
 
 
 def _answers(revision):
-    return {finding["question"]: finding["answer"] for finding in revision.snapshot["findings"]}
+    return {finding["question"]: finding["answer"] for finding in of_revision(revision)["findings"]}
 
 
 def outcomes(visits):

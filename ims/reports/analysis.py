@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ClusterResult
 from ims.assessments.publishing import cluster_scores
+from ims.assessments.snapshot import of_revision
 
 INDUSTRY_PERIOD = timedelta(days=365)
 
@@ -26,7 +27,7 @@ def industry_positions(revision, cluster_codes):
     for row in ClusterResult.objects.latest_per_factory(visit_end - INDUSTRY_PERIOD, visit_end):
         if row["applicable"]:
             industry[row["cluster"]].append(row["compliant"] / row["applicable"])
-    own = cluster_scores(revision.snapshot["compliance_points"])
+    own = cluster_scores(of_revision(revision)["compliance_points"])
     positions = []
     for code in cluster_codes:
         applicable, compliant = own.get(code, (0, 0))
@@ -73,7 +74,7 @@ def progress(revision, previous):
     """Per compliance point: remediated, persistent or new non-compliance since the previous visit."""
     if previous is None:
         return {}
-    before = previous.snapshot["compliance_points"]
-    now = revision.snapshot["compliance_points"]
+    before = of_revision(previous)["compliance_points"]
+    now = of_revision(revision)["compliance_points"]
     changes = {point: change(before.get(point), now.get(point)) for point in sorted(set(before) | set(now))}
     return {point: its_change for point, its_change in changes.items() if its_change}

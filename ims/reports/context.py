@@ -7,6 +7,7 @@ from django.db.models import prefetch_related_objects
 from django.utils.safestring import mark_safe
 
 from ims.assessments.models import Answer, Assessment
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import Cluster, Question
 from ims.reports.analysis import industry_positions, previous_revision, progress
 from ims.reports.charts import cluster_chart_svg
@@ -41,7 +42,7 @@ def report_context(revision, kind, language, for_pdf=False):
       end, plus "roles": [(role, label, {"female", "male"})]
     """
     assessment = revision.assessment
-    snapshot = revision.snapshot
+    snapshot = of_revision(revision)
     version = assessment.checklist_version
     previous = previous_revision(revision)
     changes = progress(revision, previous)

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 
 from ims.accounts.models import User
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ReportRevision
+from ims.assessments.snapshot import of_revision
 from ims.checklists.models import Question
 from ims.factories.models import District, Factory, Province, Sector
 from ims.reports.context import report_context
@@ -101,7 +102,7 @@ def document_context(revision, kind, language, for_pdf=False, base=None):
     """What a document shows. `base` is report_context's answer when the caller already has it
     (its data does not depend on the language, so one serves the three languages)."""
     base = base if base is not None else report_context(revision, kind, language, for_pdf=for_pdf)
-    snapshot = revision.snapshot
+    snapshot = of_revision(revision)
     counts = defaultdict(Counter)
     finding_ids = {}
     for finding in snapshot["findings"]:
@@ -206,7 +207,7 @@ def _public_history(revision, public_issues, finding_ids, objections, actions):
         row.assessment_id: row for row in ReportRevision.objects.filter(assessment__in=earlier).order_by("number")
     }  # later numbers overwrite earlier ones: the current revision of each
     visits = [(assessment, revision, True)] + [(other, current[other.pk], False) for other in earlier]
-    answers = [_public_answers(shown.snapshot) for _visit, shown, _is_this in visits]
+    answers = [_public_answers(of_revision(shown)) for _visit, shown, _is_this in visits]
     issues = []
     for issue in public_issues:
         code = issue["question"].code
@@ -281,7 +282,7 @@ def _plain(value):
         return value.ref  # what the document reports of them comes from the revision's snapshot
     if isinstance(value, ReportRevision):
         return {"id": value.pk, "number": value.number, "reason": value.reason,
-                "approved_at": value.approved_at.isoformat(), "snapshot": value.snapshot}  # fmt: skip
+                "approved_at": value.approved_at.isoformat(), "snapshot": of_revision(value)}  # fmt: skip
     if isinstance(value, models.Model):
         return _plain_model(value)
     if is_dataclass(value):

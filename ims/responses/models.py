@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.action_items import ActionItem
+
 
 class Objection(models.Model):
     """A factory disputes a published finding; the programme head upholds or revises it."""
@@ -42,27 +44,19 @@ class Objection(models.Model):
         return f"{self.finding}: {self.get_status_display()}"
 
 
-class ActionPlanItem(models.Model):
+class ActionPlanItem(ActionItem):
     """One corrective action a factory commits to for a non-compliance."""
-
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
 
     finding = models.ForeignKey(
         "assessments.Finding", verbose_name=_("finding"), on_delete=models.PROTECT, related_name="action_items"
     )
     action = models.TextField(_("action"))
-    owner = models.CharField(_("responsible person"), max_length=200)
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     row_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["due_date", "pk"]

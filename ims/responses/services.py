@@ -1,5 +1,7 @@
 """What a factory does with its published report: objections and corrective action plans."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -7,14 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.assessments.models import Answer, Assessment, Finding, Status
 from ims.assessments.publishing import publish
 from ims.audit.models import record
+from ims.core.action_items import is_known_status
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
 
-def check_may_respond(finding, actor, action):
+def check_may_respond(finding: Finding, actor: User, action: str) -> None:
     """The policy decides; the state is read afresh from the database, and a refusal that only the
     state explains (a draft, a correction under way) is a conflict the factory can wait out."""
     assessment = Assessment.objects.get(pk=finding.assessment_id)
@@ -35,7 +39,7 @@ def _text(value, what):
 
 
 @transaction.atomic
-def object_to_finding(finding, actor, text, language):
+def object_to_finding(finding: Finding, actor: User, text: str, language: str) -> Objection:
     check_may_respond(finding, actor, "objection.file")
     if language not in dict(settings.LANGUAGES):
         raise Invalid(_("'%(language)s' is not a language of this system.") % {"language": language})
@@ -53,7 +57,14 @@ def object_to_finding(finding, actor, text, language):
 
 
 @transaction.atomic
-def rule_on_objection(objection, actor, decision, ruling, answer=None, note=None):
+def rule_on_objection(
+    objection: Objection,
+    actor: User,
+    decision: str,
+    ruling: str,
+    answer: str | None = None,
+    note: str | None = None,
+) -> Objection:
     """Uphold the finding, or revise it: a revision publishes a new report revision."""
     objection = Objection.objects.select_for_update().select_related("finding__assessment").get(pk=objection.pk)
     assessment = objection.finding.assessment
@@ -92,7 +103,7 @@ def rule_on_objection(objection, actor, decision, ruling, answer=None, note=None
 
 
 @transaction.atomic
-def add_action(finding, actor, action, owner, due_date):
+def add_action(finding: Finding, actor: User, action: str, owner: str, due_date: datetime.date) -> ActionPlanItem:
     check_may_respond(finding, actor, "action.add")
     if finding.answer != Answer.NON_COMPLIANT:
         raise Invalid(_("Corrective actions are posted for non-compliant findings only."))
@@ -107,10 +118,16 @@ def add_action(finding, actor, action, owner, due_date):
 
 
 @transaction.atomic
-def update_action(item, actor, expected_version, status=None, note=None):
+def update_action(
+    item: ActionPlanItem,
+    actor: User,
+    expected_version: int | str | None,
+    status: str | None = None,
+    note: str | None = None,
+) -> ActionPlanItem:
     """Change an action's status and/or add a progress note; an outdated edit is refused."""
     check_may_respond(item.finding, actor, "action.update")
-    if status is not None and status not in ActionPlanItem.Status.values:
+    if status is not None and not is_known_status(status):
         raise Invalid(_("'%(status)s' is not a status.") % {"status": status})
     if expected_version is None or int(expected_version) != item.row_version:
         raise Conflict(_("This action was updated by someone else; reload it."))

@@ -6,7 +6,7 @@ Definitions (one each; the page, the CSV and the tests use these and nothing els
   low-compliance joint visit. Follow-up visits are left out: they re-check earlier findings only.
 - Non-compliance rate of an assessment = non-compliant compliance points / applicable compliance points.
   A compliance point is applicable when at least one of its questions was answered compliant or
-  non-compliant, and non-compliant when at least one was answered non-compliant (as in DESIGN.md).
+  non-compliant, and non-compliant when at least one was answered non-compliant (as in docs/domain.md).
 - A factory took the programme when at least one of its participants was present on a day of a session of
   one of the programme's modules. Its programme period runs from the first day of the first such session
   (start) to the last day of the last such session (end).

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.action_items import ActionItem
 from ims.core.translated import TranslatedContent
 
 
@@ -262,19 +263,12 @@ class ImprovementPlan(models.Model):
         return str(self.enrolment)
 
 
-class ImprovementItem(models.Model):
-    class Status(models.TextChoices):
-        PLANNED = "planned", _("Planned")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-
+class ImprovementItem(ActionItem):
     plan = models.ForeignKey(ImprovementPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items")
     action = models.TextField(_("action"))
     owner = models.CharField(_("owner"), max_length=200, help_text=_("Who at the factory carries it out."))
     due_date = models.DateField(_("due date"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["plan", "due_date", "pk"]

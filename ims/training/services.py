@@ -11,17 +11,22 @@ Attendance is kept per participant and session day, because sessions last one to
 module may add a follow-up day) and completion depends on the days attended, not on showing up once.
 """
 
+import datetime
 import math
 from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims import policy
+from ims.accounts.models import User
 from ims.audit.models import record
+from ims.core.action_items import is_known_status
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import Factory
 from ims.training.models import (
@@ -44,8 +49,19 @@ def _require(allowed, message):
 
 
 @transaction.atomic
-def plan_session(actor, *, module, start_date, end_date, venue, languages, trainer, capacity, fee=0,
-                 seats_per_factory=None):  # fmt: skip
+def plan_session(
+    actor: User,
+    *,
+    module: TrainingModule,
+    start_date: datetime.date,
+    end_date: datetime.date,
+    venue: str,
+    languages: list[str],
+    trainer: User,
+    capacity: int,
+    fee: int = 0,
+    seats_per_factory: int | None = None,
+) -> TrainingSession:
     _require(policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators plan sessions."))
     if end_date < start_date:
         raise Invalid(_("The last day cannot be before the first."))
@@ -109,7 +125,9 @@ def _take_seats(session, seats):
 
 
 @transaction.atomic
-def enrol_factory(actor, session, factory, participants):
+def enrol_factory(
+    actor: User, session: TrainingSession, factory: Factory, participants: list[dict[str, str]]
+) -> Enrolment:
     """Enrol a factory with its participants [{name, position, role, gender}], within the seats left."""
     _require(
         policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators enrol factories.")
@@ -130,7 +148,7 @@ def enrol_factory(actor, session, factory, participants):
 
 
 @transaction.atomic
-def withdraw(actor, enrolment):
+def withdraw(actor: User, enrolment: Enrolment) -> Enrolment:
     """Cancel an enrolment before completion is marked; its seats return to the session."""
     _require(
         policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators withdraw enrolments.")
@@ -149,12 +167,12 @@ def withdraw(actor, enrolment):
     return enrolment
 
 
-def session_participants(session):
+def session_participants(session: TrainingSession) -> QuerySet[Participant]:
     return Participant.objects.filter(enrolment__session=session).exclude(enrolment__status=Enrolment.Status.WITHDRAWN)
 
 
 @transaction.atomic
-def record_attendance(actor, session, day, present_ids):
+def record_attendance(actor: User, session: TrainingSession, day: datetime.date, present_ids: Iterable[int]) -> None:
     """Record who was there on one day: every participant of the session (of every factory) is marked
     present when listed in ``present_ids`` and absent otherwise, as on the trainer's sign-in sheet."""
     _require(policy.allows(actor, "training.run", session), _("Only the session's trainer records its attendance."))
@@ -170,7 +188,7 @@ def record_attendance(actor, session, day, present_ids):
     unknown = present_ids - {participant.pk for participant in participants}
     if unknown:
         raise Invalid(_("Some of the people marked present are not participants of this session."))
-    by_enrolment = {}
+    by_enrolment: dict[Enrolment, Counter[str]] = {}
     for participant in participants:
         Attendance.objects.update_or_create(
             participant=participant, day=day,
@@ -183,12 +201,12 @@ def record_attendance(actor, session, day, present_ids):
                present=counts["present"], absent=counts["absent"])  # fmt: skip
 
 
-def required_days(session):
+def required_days(session: TrainingSession) -> int:
     return math.ceil(session.programme.completion_threshold * len(session.days) / 100)
 
 
 @transaction.atomic
-def mark_completion(actor, session):
+def mark_completion(actor: User, session: TrainingSession) -> TrainingSession:
     """After the last day, with attendance recorded for every day, apply the completion rules once."""
     _require(policy.allows(actor, "training.run", session), _("Only the session's trainer marks its completion."))
     session = TrainingSession.objects.select_for_update().select_related("module__programme").get(pk=session.pk)
@@ -224,7 +242,9 @@ def mark_completion(actor, session):
 
 
 @transaction.atomic
-def add_plan_item(actor, enrolment, *, action, owner, due_date):
+def add_plan_item(
+    actor: User, enrolment: Enrolment, *, action: str, owner: str, due_date: datetime.date
+) -> ImprovementItem:
     _require(
         policy.allows(actor, "training.plan_edit", enrolment.factory),
         _("Only the factory and its trainers edit this improvement plan."),
@@ -244,14 +264,14 @@ def add_plan_item(actor, enrolment, *, action, owner, due_date):
 
 
 @transaction.atomic
-def set_item_status(actor, item, status):
+def set_item_status(actor: User, item: ImprovementItem, status: str) -> ImprovementItem:
     item = ImprovementItem.objects.select_for_update().select_related("plan__enrolment__factory").get(pk=item.pk)
     enrolment = item.plan.enrolment
     _require(
         policy.allows(actor, "training.plan_edit", enrolment.factory),
         _("Only the factory and its trainers edit this improvement plan."),
     )
-    if status not in ImprovementItem.Status.values:
+    if not is_known_status(status):
         raise Invalid(_("Unknown status."))
     if status == item.status:
         return item
@@ -261,7 +281,7 @@ def set_item_status(actor, item, status):
     return item
 
 
-def programme_progress(factory, as_of=None):
+def programme_progress(factory: Factory, as_of: datetime.date | str | None = None) -> list[dict[str, Any]]:
     """Per programme the factory took part in: modules in the programme, modules it completed."""
     completed = Enrolment.objects.filter(factory=factory, status=Enrolment.Status.COMPLETED)
     if as_of is not None:
@@ -280,7 +300,7 @@ def programme_progress(factory, as_of=None):
     return progress
 
 
-def participation_for_report(factory, as_of):
+def participation_for_report(factory: Factory, as_of: datetime.date | str) -> dict[str, Any]:
     """The factory's training up to ``as_of`` for its detailed report (programmes and modules as models,
     so the report shows their names with each language's translation status).
 

@@ -115,7 +115,7 @@
       state.blocked = true;
       setStatus("conflict", body.message);
       conflictBox.replaceChildren();
-      const current = body.current;
+      const current = body.details.current;
       for (const [label, value] of [
         [strings.conflictAnswer, answerLabel(current.answer)],
         [strings.conflictNote, current.note || "—"],
@@ -190,7 +190,7 @@
             return;
           }
           state.again = false;
-          if (response.status === 409 && body.current) {
+          if (response.status === 409 && body.details && body.details.current) {
             showConflict(body);
             return;
           }

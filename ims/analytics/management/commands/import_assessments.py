@@ -8,7 +8,7 @@ from ims.analytics.importing import import_assessments_file
 
 
 class Command(BaseCommand):
-    help = "Import historical assessments from a JSON Lines file in the DESIGN.md format (all-or-nothing, idempotent)."
+    help = "Import historical assessments from a JSON Lines file (format: docs/domain.md; all-or-nothing, idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -25,8 +25,8 @@ class Command(BaseCommand):
         except UnicodeDecodeError as error:
             raise CommandError(f"{path} is not UTF-8 text (byte {error.start}).") from error
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(result.errors)} errors: nothing was imported.")
         self.stdout.write(
             f"created {result.created} assessments ({result.findings} findings), unchanged {result.unchanged}; "

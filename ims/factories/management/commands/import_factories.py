@@ -6,7 +6,7 @@ from ims.factories.importing import import_factories, read_csv
 
 
 class Command(BaseCommand):
-    help = "Import factories from a CSV file in the DESIGN.md format (all-or-nothing, idempotent)."
+    help = "Import factories from a CSV file in the format of docs/domain.md (all-or-nothing, idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
         if not result.ok:
-            for error in result.errors:
-                self.stderr.write(str(error))
+            for problem in result.errors:
+                self.stderr.write(str(problem))
             raise CommandError(f"{len(result.errors)} errors: nothing was imported.")
         self.stdout.write(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")

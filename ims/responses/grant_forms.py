@@ -10,7 +10,9 @@ from ims.accounts.models import Organisation
 class GrantForm(forms.Form):
     """A factory manager lets a buyer organisation read the factory's reports, optionally until a date."""
 
-    factory = forms.ModelChoiceField(queryset=None, to_field_name="ref", widget=forms.HiddenInput)
+    factory: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, to_field_name="ref", widget=forms.HiddenInput
+    )
     buyer = forms.ModelChoiceField(
         label=_("Buyer"), queryset=Organisation.objects.filter(kind=Organisation.Kind.BUYER), empty_label=None
     )

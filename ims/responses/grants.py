@@ -1,12 +1,15 @@
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ims import policy
-from ims.access.models import AccessGrant
-from ims.accounts.models import Organisation
+from ims.accounts.models import Organisation, User
 from ims.audit.models import record
 from ims.core.errors import Conflict, Invalid
+from ims.factories.models import Factory
+from ims.grants.models import AccessGrant
 
 
 def _check_factory_manager(factory, actor):
@@ -16,7 +19,9 @@ def _check_factory_manager(factory, actor):
 
 
 @transaction.atomic
-def grant_access(factory, buyer, actor, expires_at=None):
+def grant_access(
+    factory: Factory, buyer: Organisation, actor: User, expires_at: datetime.datetime | None = None
+) -> AccessGrant:
     """Let a buyer read the factory's detailed reports; granting again only changes the expiry."""
     _check_factory_manager(factory, actor)
     if buyer.kind != Organisation.Kind.BUYER:
@@ -37,7 +42,7 @@ def grant_access(factory, buyer, actor, expires_at=None):
 
 
 @transaction.atomic
-def revoke_access(grant, actor):
+def revoke_access(grant: AccessGrant, actor: User) -> AccessGrant:
     _check_factory_manager(grant.factory, actor)
     grant = AccessGrant.objects.select_for_update().get(pk=grant.pk)
     if grant.revoked_at is not None:

@@ -18,7 +18,7 @@ from ims.responses.services import add_action, object_to_finding, rule_on_object
 class NamesForReaders(serializers.Serializer):
     """People's names only for readers the policy lets see them; buyers read the factory's name instead."""
 
-    names = ()
+    names: tuple[str, ...] = ()
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -6,6 +6,7 @@ The action of an entry is the one its page declares for GET (a test checks they 
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
@@ -14,7 +15,7 @@ from ims import policy
 @dataclass(frozen=True)
 class Entry:
     url_name: str
-    label: str
+    label: str | Promise  # translated when shown
     action: str
 
     @property
@@ -32,7 +33,7 @@ MENU = (
     Entry("assessments:mine", _("Assessments"), "workspace.open"),
     Entry("capture:index", _("Offline capture"), "capture.open"),
     Entry("reports:index", _("Reports"), "reports.open"),
-    Entry("access:grants", _("Buyer access"), "grants.open"),
+    Entry("grants:grants", _("Buyer access"), "grants.open"),
     Entry("training:mine", _("Training record"), "training.records_open"),
     Entry("remediation:index", _("Remediation"), "remediation.open"),
     Entry("advisory:index", _("Advisory services"), "advisory.open"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ims.core import views
+from ims.site import views
 
 app_name = "core"
 urlpatterns = [path("", views.home, name="home")]

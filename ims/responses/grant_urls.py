@@ -1,8 +1,8 @@
 from django.urls import path
 
-from ims.access import views
+from ims.responses import grant_views as views
 
-app_name = "access"
+app_name = "grants"
 urlpatterns = [
     path("", views.grants, name="grants"),
     path("<int:grant_id>/revoke/", views.revoke, name="revoke"),

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class AccessConfig(AppConfig):
-    name = "ims.access"
+class GrantsConfig(AppConfig):
+    name = "ims.grants"
     verbose_name = _("Buyer access")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ims.factories import views
+from ims.site import factories as views
 
 app_name = "factories"
 urlpatterns = [

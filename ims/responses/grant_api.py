@@ -9,12 +9,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from ims import policy
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.accounts.models import Organisation
-from ims.api.assessments import FactoryRefSerializer
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors
+from ims.assessments.api import FactoryRefSerializer
 from ims.factories.models import Factory
+from ims.grants.models import AccessGrant
+from ims.responses.grants import grant_access, revoke_access
 
 
 class BuyerSerializer(serializers.ModelSerializer):

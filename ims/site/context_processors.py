@@ -1,7 +1,7 @@
 from django.urls import translate_url
 
 from ims.core.i18n import LANGUAGE_CODES, NATIVE_NAMES
-from ims.core.menu import menu_for
+from ims.site.menu import menu_for
 
 
 def languages(request):

@@ -9,8 +9,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from ims import policy
-from ims.api.assessments import get_visible_assessment
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, language_field
+from ims.assessments.api import get_visible_assessment
 from ims.assessments.evidence import attach_photo
 from ims.assessments.models import Answer, Evidence, Finding
 from ims.assessments.workflow import save_finding

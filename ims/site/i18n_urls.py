@@ -1,5 +1,5 @@
 from django.urls import path
 
-from ims.core import views
+from ims.site import views
 
 urlpatterns = [path("setlang/", views.set_language, name="set_language")]

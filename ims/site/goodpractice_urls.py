@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ims.goodpractice import views
+from ims.site import goodpractice as views
 
 app_name = "goodpractice"
 urlpatterns = [

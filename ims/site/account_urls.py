@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ims.accounts import views
 from ims.policy.guards import guard
+from ims.site import accounts as views
 
 app_name = "accounts"
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""Factory managers decide which buyers read their detailed reports; the rules are in ims.access.services."""
+"""Factory managers decide which buyers read their detailed reports; the rules are in ims.responses.grants."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ims import policy
-from ims.access.forms import GrantForm
-from ims.access.models import AccessGrant
-from ims.access.services import grant_access, revoke_access
 from ims.core.errors import DomainError
 from ims.factories.models import Factory
+from ims.grants.models import AccessGrant
 from ims.policy.guards import guard
+from ims.responses.grant_forms import GrantForm
+from ims.responses.grants import grant_access, revoke_access
 
 GRANT_STATES = {
     "active": pgettext_lazy("access grant", "Active"),
@@ -57,10 +57,10 @@ def grants(request):
                     _("%(buyer)s can now read the reports of %(factory)s.")
                     % {"buyer": data["buyer"], "factory": data["factory"].display_name},
                 )
-                return redirect("access:grants")
+                return redirect("grants:grants")
         else:
             status = 400
-    return render(request, "access/grants.html", {"sections": _sections(factories, posted)}, status=status)
+    return render(request, "grants/grants.html", {"sections": _sections(factories, posted)}, status=status)
 
 
 def _sections(factories, posted):
@@ -86,6 +86,6 @@ def revoke(request, grant_id):
         revoke_access(grant, request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return render(request, "access/grants.html", {"sections": _sections(factories, None)}, status=error.status)
+        return render(request, "grants/grants.html", {"sections": _sections(factories, None)}, status=error.status)
     messages.success(request, _("%(buyer)s can no longer read your reports.") % {"buyer": grant.buyer})
-    return redirect("access:grants")
+    return redirect("grants:grants")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ims.assessments import report_views
+from ims.reports import pages as report_views
 from ims.reports import views as document_views
 
 app_name = "reports"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, ReportRevision, Status
+from ims.assessments.snapshot import of_revision
 from ims.assessments.workflow import allowed_actions, transition
 from ims.checklists.models import Question
 from ims.core.errors import DomainError
@@ -292,7 +293,7 @@ def public_issue_history(factory):
         answers.append(
             {
                 finding["question"]: Answer(finding["answer"])
-                for finding in revision.snapshot["findings"]
+                for finding in of_revision(revision)["findings"]
                 if finding["publicly_reported"]
             }
         )
