@@ -481,7 +481,8 @@ def evidence(request, ref, pk):
         raise Http404
     # Checked against the hash recorded at upload: a damaged copy is refused, never served as evidence.
     response = FileResponse(verified_copy(item.file, item.sha256), content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    # Never kept by the browser: a photo must stop being readable the moment a grant is revoked.
+    response["Cache-Control"] = "no-store"
     return response
 
 

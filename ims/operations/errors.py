@@ -5,6 +5,7 @@
   (a missing table, a statement timeout) is a fault that waiting does not cure, answered 500.
 - SQLite is locked by a long import (or another writer): 503 "busy", likewise.
 - A stored file no longer matches its hash: 500 that says so (it is logged as an error too).
+- A request body over the size limit (ims.operations.limits): 413.
 
 Each in the caller's format: the API's JSON error shape under /api/ or for JSON clients, else a small
 HTML page that needs no database to render.
@@ -14,6 +15,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -48,8 +50,13 @@ def unavailability(error):
     return None
 
 
-def _answer(code):
+def _answer(code, limit=None):
     """(status, title, message) of an answer that a page and a JSON client get alike."""
+    if code == "too_large":
+        message = _("The request is larger than %(limit)s; nothing was received.") % {"limit": filesizeformat(limit)}
+        return 413, _("Too large"), message
+    if code == "typesetting_busy":
+        return 429, _("Try again shortly"), _("Many documents are being prepared just now. Try again in a minute.")
     if code == "busy":
         return 503, _("Busy"), _("The database is busy with other work, such as an import. Try again in a moment.")
     if code == "database":
@@ -62,8 +69,8 @@ def wants_json(request):
     return request.path.startswith("/api/") or ("json" in accept and "html" not in accept)
 
 
-def error_response(request, code):
-    status, title, message = _answer(code)
+def error_response(request, code, limit=None):
+    status, title, message = _answer(code, limit)
     if wants_json(request):
         response = JsonResponse({"error": code, "message": message, "details": {}}, status=status)
     else:
@@ -71,8 +78,8 @@ def error_response(request, code):
             "operations/unavailable.html", {"title": title, "message": message, "language": get_language()}
         )
         response = HttpResponse(page, status=status)
-    if status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if status in (429, 503):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS if status == 503 else 60)
     response["Cache-Control"] = "no-store"
     return response
 
