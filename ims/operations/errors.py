@@ -24,6 +24,7 @@ from django.views.defaults import server_error as default_server_error
 from ims.operations.storage import DamagedFile
 
 RETRY_AFTER_SECONDS = 5
+TYPESETTING_RETRY_SECONDS = 60  # the visitors' typesetting limits count per minute
 # PostgreSQL's SQLSTATEs of a server going away or not there yet: administrator or crash shutdown, starting up.
 _SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
 
@@ -79,7 +80,7 @@ def error_response(request, code, limit=None):
         )
         response = HttpResponse(page, status=status)
     if status in (429, 503):
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS if status == 503 else 60)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS if status == 503 else TYPESETTING_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 
