@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "ims.operations.health.HealthCheckMiddleware",
     "ims.operations.request_log.RequestLogMiddleware",
     "ims.operations.limits.RequestSizeMiddleware",  # an oversized body refused before it is read
+    "ims.operations.input_guard.InputGuardMiddleware",  # NUL characters and unpaired surrogates refused
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served compressed (brotli, gzip) and immutable
@@ -333,6 +334,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "ims.api.parsers.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["ims.api.throttling.AnonRateThrottle", "ims.api.throttling.UserRateThrottle"],
     "EXCEPTION_HANDLER": "ims.api.errors.handle_api_exception",
     "DEFAULT_THROTTLE_RATES": {

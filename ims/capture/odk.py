@@ -25,6 +25,7 @@ from ims.capture.sync import Submission, apply_submissions
 from ims.capture.xlsform import LANGUAGE_FIELD, REF_FIELD, field_name, note_name
 from ims.checklists.models import Question
 from ims.core.errors import Conflict, Invalid
+from ims.core.input_checks import load_json
 
 # Fixed namespace: the same instanceID and question give the same UUID on every server.
 ODK_NAMESPACE = uuid.UUID("5f0b6f0e-4d1c-4c2b-9a53-2a51c0a1d0e7")
@@ -77,10 +78,7 @@ def _flatten(data, fields):
 
 def parse_json(data):
     """A list of {field name: text}, one per submission: one object, a list, or Kobo's {"results": [...]}."""
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        raise Invalid(_("The submission is not valid JSON.")) from None
+    parsed = load_json(data)
     if isinstance(parsed, dict) and isinstance(parsed.get("results"), list):
         parsed = parsed["results"]
     items = parsed if isinstance(parsed, list) else [parsed]

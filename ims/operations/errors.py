@@ -6,6 +6,7 @@
 - SQLite is locked by a long import (or another writer): 503 "busy", likewise.
 - A stored file no longer matches its hash: 500 that says so (it is logged as an error too).
 - A request body over the size limit (ims.operations.limits): 413.
+- Text no database stores faithfully in the path, query, headers or form (ims.operations.input_guard): 400.
 
 Each in the caller's format: the API's JSON error shape under /api/ or for JSON clients, else a small
 HTML page that needs no database to render.
@@ -56,6 +57,9 @@ def _answer(code, limit=None):
     if code == "too_large":
         message = _("The request is larger than %(limit)s; nothing was received.") % {"limit": filesizeformat(limit)}
         return 413, _("Too large"), message
+    if code == "unstorable_input":
+        message = _("The request contains a NUL character or an unpaired surrogate; nothing was changed.")
+        return 400, _("Not accepted"), message
     if code == "typesetting_busy":
         return 429, _("Try again shortly"), _("Many documents are being prepared just now. Try again in a minute.")
     if code == "busy":
