@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 env = environ.Env()
@@ -85,7 +86,10 @@ MIDDLEWARE = [
     # the request log times everything below it.
     "ims.operations.health.HealthCheckMiddleware",
     "ims.operations.request_log.RequestLogMiddleware",
+    "ims.operations.limits.RequestSizeMiddleware",  # an oversized body refused before it is read
+    "ims.operations.input_guard.InputGuardMiddleware",  # NUL characters and unpaired surrogates refused
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, served compressed (brotli, gzip) and immutable
     # Pages and JSON compressed with gzip (Django's GZipMiddleware). BREACH, for pages with a CSRF token: Django
     # masks the token anew in every response, and the middleware pads each response by a random length.
@@ -206,6 +210,24 @@ if _mail_backend == SMTP_BACKEND:
 MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env.str("IMS_DEFAULT_FROM_EMAIL", default="IMS <no-reply@localhost>")
 
+# Content Security Policy (Django's own middleware), in development and tests too so that every browser test
+# runs under it: scripts, styles, fonts and images only from IMS itself, no inline script or style, no plugins,
+# no framing, forms posting only to IMS. Photos previewed before upload are blob: URLs; icons in CSS data: URLs.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("IMS_SECURE_SSL_REDIRECT", default=True)
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise clients could forge it.
@@ -218,8 +240,13 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
-# Evidence photos: larger files are refused with a clear message before decoding.
+# Evidence photos: larger files are refused with a clear message before decoding, and so are images of more
+# pixels than a phone camera takes (a small PNG may decode to gigabytes).
 IMS_MAX_UPLOAD_BYTES = env.int("IMS_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
+IMS_MAX_IMAGE_PIXELS = env.int("IMS_MAX_IMAGE_PIXELS", default=50_000_000)
+# A report PDF sent to the public verification page.
+IMS_MAX_VERIFY_BYTES = 20 * 1024 * 1024
+# Request bodies are refused from their Content-Length above these (ims.operations.limits).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Background work (notification emails, report generation) runs in `manage.py db_worker`.
@@ -308,11 +335,19 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "ims.api.parsers.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["ims.api.throttling.AnonRateThrottle", "ims.api.throttling.UserRateThrottle"],
     "EXCEPTION_HANDLER": "ims.api.errors.handle_api_exception",
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("IMS_API_ANON_RATE", default="60/minute"),
         "user": env.str("IMS_API_USER_RATE", default="600/minute"),
+        # Report PDFs typeset on demand for visitors who are not signed in (ims.reports.throttling).
+        "anon_typesetting": env.str("IMS_ANON_TYPESETTING_RATE", default="6/minute"),
+        "anon_typesetting_total": env.str("IMS_ANON_TYPESETTING_TOTAL_RATE", default="60/minute"),
     },
 }
 SPECTACULAR_SETTINGS = {

@@ -284,18 +284,28 @@ def browser():
         browser.close()
 
 
+def csp_refusals(console_text):
+    return [console_text] if "Content Security Policy" in console_text else []
+
+
 @pytest.fixture
 def browser_context(browser):
-    """Opens browser contexts (a window with its own cookies, size and network) closed after the test."""
-    contexts = []
+    """Opens browser contexts (a window with its own cookies, size and network) closed after the test.
+
+    Every page runs under the Content Security Policy: anything it refuses (an inline style or script, a
+    resource from elsewhere) fails the test, since in a real browser that part of the page silently breaks."""
+    contexts, refused = [], []
 
     def open_context(**options):
-        contexts.append(browser.new_context(**options))
-        return contexts[-1]
+        context = browser.new_context(**options)
+        context.on("console", lambda message: refused.extend(csp_refusals(message.text)))
+        contexts.append(context)
+        return context
 
     yield open_context
     for context in contexts:
         context.close()
+    assert not refused, refused
 
 
 @pytest.fixture

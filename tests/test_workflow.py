@@ -1,3 +1,4 @@
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -263,3 +264,18 @@ def test_action_plan_for_a_non_compliance_with_progress(assessment, team):
     with pytest.raises(NotAllowed):
         update_action(updated, team.buyer, expected_version=2, status="done")
     assert AuditEvent.objects.filter(action__startswith="plan.").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_resent_plan_gives_the_first_answer_and_a_client_uuid_used_for_another_plan_is_a_conflict(team, content):
+    client_uuid = uuid.uuid4()
+
+    def plan(day):
+        return plan_assessment(factory=team.factory, version=content, actor=team.head, visit_start=day,
+                               visit_end=day, monitors=[team.monitor], client_uuid=client_uuid)  # fmt: skip
+
+    first = plan(date(2026, 6, 3))
+    assert plan(date(2026, 6, 3)) == first
+    with pytest.raises(Conflict):
+        plan(date(2026, 6, 4))
+    assert Assessment.objects.filter(client_uuid=client_uuid).count() == 1

@@ -138,12 +138,24 @@ def test_kobo_and_central_json_submissions_import_and_respect_existing_answers(s
     assert Finding.objects.get(assessment=started, question__code="FL.1.1").note == "No such work"
 
 
+UTF16_ENTITY = (
+    '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE data [<!ENTITY ref "{ref}">]><data><assessment_ref>&ref;'
+    "</assessment_ref><q_CL_1_1>compliant</q_CL_1_1><meta><instanceID>uuid:e</instanceID></meta></data>"
+)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
         (b"<data><q_CL_1_1>compliant</q_CL_1_1></data>", "application/xml"),  # no instanceID
         (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><data/>', "application/xml"),
+        # The declaration hidden from a byte search by another encoding; the entity names the assessment.
+        (UTF16_ENTITY, "application/xml"),
+        ('<?xml version="1.0" encoding="UTF-16-LE"?><data/>'.encode("utf-16-le"), "application/xml"),
+        ('<?xml version="1.0" encoding="shift_jis"?><data/>'.encode("shift_jis"), "application/xml"),
+        (b'<?xml version="1.0" encoding="x-no-such-encoding"?><data/>', "application/xml"),
+        (b"", "application/xml"),
         (b"<data>", "application/xml"),
         (b'{"__id": "uuid:1", "q_CL_1_1": "maybe"}', "application/json"),
         (b'{"__id": "uuid:2", "assessment_ref": "OTHER", "q_CL_1_1": "compliant"}', "application/json"),
@@ -151,10 +163,23 @@ def test_kobo_and_central_json_submissions_import_and_respect_existing_answers(s
     ],
 )
 def test_bad_submissions_are_refused_and_change_nothing(started, monitor_client, body, content_type):
+    if body is UTF16_ENTITY:
+        body = UTF16_ENTITY.format(ref=started.ref).encode("utf-16")
     response = monitor_client.post(f"{API}/assessments/{started.ref}/submissions/", body, content_type=content_type)
     assert response.status_code == 400, response.content
     assert response.json()["message"]
     assert not Finding.objects.exists() and not ExternalSubmission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_submission_in_utf16_is_read_in_its_declared_encoding(started, monitor_client):
+    text = xml_submission(started.ref, {"CL.1.1": "non_compliant"}, notes={"CL.1.1": "ប្រាក់ឈ្នួល"}, language="km")
+    body = text.decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>').encode("utf-16")
+    url = f"{API}/assessments/{started.ref}/submissions/"
+    response = monitor_client.post(url, body, content_type="application/xml")
+    assert response.status_code == 201, response.content
+    finding = Finding.objects.get(assessment=started, question__code="CL.1.1")
+    assert (finding.answer, finding.note) == ("non_compliant", "ប្រាក់ឈ្នួល")
 
 
 @pytest.mark.django_db

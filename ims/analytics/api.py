@@ -25,6 +25,7 @@ from ims.api.base import Pages, errors
 from ims.api.errors import handle_api_exception
 from ims.api.throttling import AnonRateThrottle, UserRateThrottle
 from ims.core.errors import Invalid
+from ims.core.spreadsheets import csv_row
 from ims.factories.models import Factory
 from ims.policy.guards import FollowsPolicy
 
@@ -260,7 +261,7 @@ def _csv_stream(header, rows):
     writer = csv.writer(buffer)
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow(csv_row(row))
         if number % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

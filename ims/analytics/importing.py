@@ -41,6 +41,8 @@ from ims.assessments.models import Answer, Assessment, ClusterResult, Finding, R
 from ims.assessments.publishing import cluster_scores
 from ims.audit.models import AuditEvent
 from ims.checklists.models import ChecklistVersion, Question
+from ims.core.errors import Invalid
+from ims.core.input_checks import load_json
 from ims.factories.importing import RowError
 from ims.factories.models import Factory, WorkforceSnapshot
 
@@ -114,9 +116,9 @@ def _parse_lines(lines):
         if not text.strip():
             continue
         try:
-            record = json.loads(text)
-        except json.JSONDecodeError as error:
-            yield number, None, _("not valid JSON (%(error)s).") % {"error": error.msg}
+            record = load_json(text)
+        except Invalid as error:
+            yield number, None, error.message
             continue
         if not isinstance(record, dict):
             yield number, None, _("each line must be one JSON object.")

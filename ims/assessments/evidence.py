@@ -25,16 +25,26 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 LONGEST_SIDE = 2560
 
 
+class TooManyPixels(Exception):
+    """The image would take far more memory to decode than any photo needs."""
+
+
 def reencode(data):
     """Return JPEG bytes of the image with no metadata, or raise Invalid if it is not a photo."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data)) as probe:  # reads the header only
                 image_format = probe.format
+                pixels = probe.width * probe.height
+                if pixels > settings.IMS_MAX_IMAGE_PIXELS:
+                    raise TooManyPixels
                 probe.verify()
             image = Image.open(io.BytesIO(data))
             image.load()
+    except TooManyPixels:
+        megapixels = settings.IMS_MAX_IMAGE_PIXELS // 1_000_000
+        raise Invalid(_("The image has more than %(megapixels)d megapixels.") % {"megapixels": megapixels}) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):  # fmt: skip
         raise Invalid(_("The file is not a readable photo.")) from None

@@ -6,7 +6,6 @@ DomainError into an answer with the error's status and message. Who may open whi
 workspace a 403; factories and buyers read the published report pages instead.
 """
 
-import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,6 +27,7 @@ from ims.assessments.models import Answer, Assessment, Evidence, Status
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
+from ims.core.input_checks import load_json
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
 from ims.policy.guards import StepFromField, guard
@@ -397,10 +397,10 @@ def save_finding(request, ref):
     """Autosave of one card: JSON in, the stored finding (with its new row_version) out."""
     assessment = _workspace_assessment(request, ref)
     try:
-        data = json.loads(request.body or b"null")
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
+        data = load_json(request.body or b"null")
+    except Invalid as error:
+        return _error_json(error)
+    if not isinstance(data, dict):
         return _error_json(Invalid(_("Send the finding as a JSON object.")))
     try:
         finding = _save_from(request, assessment, data)
@@ -481,7 +481,8 @@ def evidence(request, ref, pk):
         raise Http404
     # Checked against the hash recorded at upload: a damaged copy is refused, never served as evidence.
     response = FileResponse(verified_copy(item.file, item.sha256), content_type=item.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    # Never kept by the browser: a photo must stop being readable the moment a grant is revoked.
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -83,6 +83,20 @@ def _next_ref(factory, visit_start):
     return ref
 
 
+def _replayed(earlier, factory, version, type, visit_start, visit_end, monitors):
+    """The assessment a resent plan created the first time, if it is the same plan."""
+    same = (earlier.factory_id, earlier.checklist_version_id, earlier.type, earlier.visit_start, earlier.visit_end) == (
+        factory.pk,
+        version.pk,
+        type,
+        visit_start,
+        visit_end,
+    ) and set(earlier.team.values_list("user_id", flat=True)) == {user.pk for user in monitors}
+    if not same:
+        raise Conflict(_("This client UUID was already used to plan another assessment."))
+    return earlier
+
+
 @transaction.atomic
 def plan_assessment(
     *,
@@ -106,17 +120,26 @@ def plan_assessment(
         raise Invalid(
             _("%(names)s cannot be on the team: not a monitor.") % {"names": ", ".join(map(str, not_monitors))}
         )
+    # One planning per factory at a time, so that the reference and the client UUID checked free here are
+    # still free when taken (on SQLite, writers take turns anyway).
+    Factory.objects.select_for_update().filter(pk=factory.pk).first()
+    if client_uuid is not None and (earlier := Assessment.objects.filter(client_uuid=client_uuid).first()):
+        return _replayed(earlier, factory, version, type, visit_start, visit_end, monitors)
     version.freeze()
-    assessment = Assessment.objects.create(
-        ref=_next_ref(factory, visit_start),
-        factory=factory,
-        checklist_version=version,
-        type=type,
-        visit_start=visit_start,
-        visit_end=visit_end,
-        created_by=actor,
-        client_uuid=client_uuid,
-    )
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                ref=_next_ref(factory, visit_start),
+                factory=factory,
+                checklist_version=version,
+                type=type,
+                visit_start=visit_start,
+                visit_end=visit_end,
+                created_by=actor,
+                client_uuid=client_uuid,
+            )
+    except IntegrityError:  # the same client UUID sent at once for another factory
+        raise Conflict(_("This client UUID was already used to plan another assessment.")) from None
     for index, user in enumerate(monitors):
         AssessmentMonitor.objects.create(assessment=assessment, user=user, is_lead=index == 0)
     record(actor, "assessment.planned", assessment, factory=factory, ref=assessment.ref)

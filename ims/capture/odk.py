@@ -10,9 +10,11 @@ changed content under the same instanceID: a recorded conflict).
 import hashlib
 import json
 import uuid
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,6 +25,7 @@ from ims.capture.sync import Submission, apply_submissions
 from ims.capture.xlsform import LANGUAGE_FIELD, REF_FIELD, field_name, note_name
 from ims.checklists.models import Question
 from ims.core.errors import Conflict, Invalid
+from ims.core.input_checks import load_json
 
 # Fixed namespace: the same instanceID and question give the same UUID on every server.
 ODK_NAMESPACE = uuid.UUID("5f0b6f0e-4d1c-4c2b-9a53-2a51c0a1d0e7")
@@ -45,12 +48,16 @@ def _local(tag):
 
 
 def parse_xml(data):
-    """{field name: text} of every leaf of an XForm instance. Entity declarations are refused outright."""
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise Invalid(_("The submission contains a document type declaration; send the plain instance XML."))
+    """{field name: text} of every leaf of an XForm instance.
+
+    defusedxml reads the document in whatever encoding it declares (UTF-16 included) and refuses any
+    document type declaration, so no entity is ever expanded.
+    """
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as error:
+        root = fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise Invalid(_("The submission contains a document type declaration; send the plain instance XML.")) from None
+    except (ParseError, LookupError, ValueError) as error:  # LookupError: an encoding Python does not know
         raise Invalid(_("The submission is not well-formed XML: %(error)s") % {"error": error}) from None
     fields = {}
     for element in root.iter():
@@ -71,10 +78,7 @@ def _flatten(data, fields):
 
 def parse_json(data):
     """A list of {field name: text}, one per submission: one object, a list, or Kobo's {"results": [...]}."""
-    try:
-        parsed = json.loads(data)
-    except ValueError:
-        raise Invalid(_("The submission is not valid JSON.")) from None
+    parsed = load_json(data)
     if isinstance(parsed, dict) and isinstance(parsed.get("results"), list):
         parsed = parsed["results"]
     items = parsed if isinstance(parsed, list) else [parsed]

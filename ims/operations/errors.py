@@ -5,6 +5,8 @@
   (a missing table, a statement timeout) is a fault that waiting does not cure, answered 500.
 - SQLite is locked by a long import (or another writer): 503 "busy", likewise.
 - A stored file no longer matches its hash: 500 that says so (it is logged as an error too).
+- A request body over the size limit (ims.operations.limits): 413.
+- Text no database stores faithfully in the path, query, headers or form (ims.operations.input_guard): 400.
 
 Each in the caller's format: the API's JSON error shape under /api/ or for JSON clients, else a small
 HTML page that needs no database to render.
@@ -14,6 +16,7 @@ import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +26,7 @@ from ims.core.errors import error_body
 from ims.operations.storage import DamagedFile
 
 RETRY_AFTER_SECONDS = 5
+TYPESETTING_RETRY_SECONDS = 60  # the visitors' typesetting limits count per minute
 # PostgreSQL's SQLSTATEs of a server going away or not there yet: administrator or crash shutdown, starting up.
 _SERVER_GOING_AWAY = {"57P01", "57P02", "57P03"}
 
@@ -49,8 +53,16 @@ def unavailability(error):
     return None
 
 
-def _answer(code):
+def _answer(code, limit=None):
     """(status, title, message) of an answer that a page and a JSON client get alike."""
+    if code == "too_large":
+        message = _("The request is larger than %(limit)s; nothing was received.") % {"limit": filesizeformat(limit)}
+        return 413, _("Too large"), message
+    if code == "unstorable_input":
+        message = _("The request contains a NUL character or an unpaired surrogate; nothing was changed.")
+        return 400, _("Not accepted"), message
+    if code == "typesetting_busy":
+        return 429, _("Try again shortly"), _("Many documents are being prepared just now. Try again in a minute.")
     if code == "busy":
         return 503, _("Busy"), _("The database is busy with other work, such as an import. Try again in a moment.")
     if code == "database":
@@ -63,8 +75,8 @@ def wants_json(request):
     return request.path.startswith("/api/") or ("json" in accept and "html" not in accept)
 
 
-def error_response(request, code):
-    status, title, message = _answer(code)
+def error_response(request, code, limit=None):
+    status, title, message = _answer(code, limit)
     if wants_json(request):
         response = JsonResponse(error_body(code, message), status=status)
     else:
@@ -72,8 +84,8 @@ def error_response(request, code):
             "operations/unavailable.html", {"title": title, "message": message, "language": get_language()}
         )
         response = HttpResponse(page, status=status)
-    if status == 503:
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if status in (429, 503):
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS if status == 503 else TYPESETTING_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -153,14 +153,22 @@ def _delete_quietly(name):
         logger.warning("Could not delete the replaced PDF %s: %s", name, error)
 
 
-def verified_document(revision, kind, language):
-    """(RenderedReport, its bytes checked against the recorded hash); rendered now if missing or damaged."""
+def stored_document(revision, kind, language):
+    """(RenderedReport, its bytes checked against the recorded hash), or None if missing or damaged."""
     rendered = RenderedReport.objects.filter(revision=revision, kind=kind, language=language).first()
     if rendered is not None:
         try:
             return rendered, verified_copy(rendered.file, rendered.sha256)
         except (DamagedFile, FileNotFoundError) as error:
             logger.error("Report PDF %s is missing or damaged (%s); rendering it again.", rendered.file.name, error)
+    return None
+
+
+def verified_document(revision, kind, language):
+    """(RenderedReport, its bytes checked against the recorded hash); rendered now if missing or damaged."""
+    stored = stored_document(revision, kind, language)
+    if stored is not None:
+        return stored
     rendered = render_document(revision, kind, language)
     return rendered, verified_copy(rendered.file, rendered.sha256)
 

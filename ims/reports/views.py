@@ -5,6 +5,7 @@ shown to whoever the policy lets read the detailed report ("report.read"), else 
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,15 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from ims import policy
 from ims.assessments.models import Assessment, Finding
 from ims.core.errors import DomainError
+from ims.operations.errors import error_response
 from ims.policy.guards import guard
 from ims.reports.documents import LANGUAGES, document_context
 from ims.reports.forms import NoteTranslationForm
 from ims.reports.models import Kind
 from ims.reports.note_translations import translate_note
+from ims.reports.throttling import typesetting_allowed
 from ims.reports.verification import verify_code, verify_file
 from ims.responses.views import report_url
-
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _revision(user, action, ref, number):
@@ -44,11 +45,13 @@ def summary(request, ref, number):
     return render(request, "reports/document/summary_page.html", context)
 
 
-def _pdf_response(revision, kind, language):
-    from ims.reports.rendering import verified_document  # loads WeasyPrint only where PDFs are served
+def _pdf_response(request, revision, kind, language):
+    from ims.reports.rendering import stored_document, verified_document  # loads WeasyPrint only where needed
 
     if language not in LANGUAGES:
         raise Http404
+    if stored_document(revision, kind, language) is None and not typesetting_allowed(request):
+        return error_response(request, "typesetting_busy")
     _rendered, pdf = verified_document(revision, kind, language)
     assessment = revision.assessment
     return FileResponse(
@@ -61,13 +64,13 @@ def _pdf_response(revision, kind, language):
 @guard(GET="summary.read")
 def summary_pdf(request, ref, number, language):
     _assessment, revision = _revision(request.user, "summary.read", ref, number)
-    return _pdf_response(revision, Kind.SUMMARY, language)
+    return _pdf_response(request, revision, Kind.SUMMARY, language)
 
 
 @guard(GET="report.read")
 def detailed_pdf(request, ref, number, language):
     _assessment, revision = _revision(request.user, "report.read", ref, number)
-    return _pdf_response(revision, Kind.DETAILED, language)
+    return _pdf_response(request, revision, Kind.DETAILED, language)
 
 
 class VerifyForm(forms.Form):
@@ -76,7 +79,7 @@ class VerifyForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data["document"]
-        if document is not None and document.size > MAX_UPLOAD_BYTES:
+        if document is not None and document.size > settings.IMS_MAX_VERIFY_BYTES:
             raise forms.ValidationError(_("This file is larger than any report IMS produces."))
         return document
 

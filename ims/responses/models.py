@@ -39,6 +39,11 @@ class Objection(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["finding"], condition=models.Q(status="open"), name="one_open_objection_per_finding"
+            )
+        ]
 
     def __str__(self):
         return f"{self.finding}: {self.get_status_display()}"

@@ -3,7 +3,7 @@
 import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,15 +43,20 @@ def object_to_finding(finding: Finding, actor: User, text: str, language: str) -
     check_may_respond(finding, actor, "objection.file")
     if language not in dict(settings.LANGUAGES):
         raise Invalid(_("'%(language)s' is not a language of this system.") % {"language": language})
+    waiting = _("An objection to this finding is already waiting for a ruling.")
     if finding.objections.filter(status=Objection.Status.OPEN).exists():
-        raise Conflict(_("An objection to this finding is already waiting for a ruling."))
-    objection = Objection.objects.create(
-        finding=finding,
-        revision=finding.assessment.current_revision(),
-        author=actor,
-        text=_text(text, _("The objection")),
-        language=language,
-    )
+        raise Conflict(waiting)
+    try:
+        with transaction.atomic():  # the database holds the rule when two managers object at once
+            objection = Objection.objects.create(
+                finding=finding,
+                revision=finding.assessment.current_revision(),
+                author=actor,
+                text=_text(text, _("The objection")),
+                language=language,
+            )
+    except IntegrityError:
+        raise Conflict(waiting) from None
     record(actor, "objection.filed", objection, factory=finding.assessment.factory, question=finding.question.code)
     return objection
 

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from ims import policy
+from ims.core.spreadsheets import csv_cell, text_cells_as_text
 from ims.training.models import Enrolment, Participant
 
 COLUMNS = (
@@ -57,7 +58,7 @@ def as_csv(rows):
     output = io.StringIO()
     writer = csv.DictWriter(output, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: csv_cell(value) for column, value in row.items()} for row in rows)
     return output.getvalue()
 
 
@@ -70,6 +71,7 @@ def as_xlsx(rows):
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([row[column] for column in COLUMNS])
+    text_cells_as_text(sheet)
     sheet.freeze_panes = "A2"
     output = io.BytesIO()
     workbook.save(output)

@@ -38,6 +38,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, Finding
+from ims.core.spreadsheets import csv_row
 from ims.factories.models import Factory, WorkforceSnapshot
 from ims.training.models import Attendance, Enrolment
 
@@ -334,7 +335,7 @@ def _write(columns, rows):
     writer = csv.writer(output)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_number(row.get(column)) for column in columns])
+        writer.writerow(csv_row(_number(row.get(column)) for column in columns))
     return output.getvalue()
 
 
