@@ -16,6 +16,8 @@ from django.db import connection
 from ims.assessments.models import Assessment
 from ims.assessments.workflow import plan_assessment
 from ims.core.errors import Conflict
+from ims.grants.models import AccessGrant
+from ims.responses.grants import grant_access
 from ims.responses.models import Objection
 from ims.responses.services import object_to_finding
 from tests.factories import finding, publish_visit
@@ -98,3 +100,12 @@ def test_one_plan_sent_ten_times_at_once_plans_one_assessment(team, content):
     )
     (planned,) = Assessment.objects.filter(client_uuid=client_uuid)
     assert outcomes == [planned.pk] * PARALLEL  # every sender gets the first answer again
+
+
+def test_ten_grants_to_one_buyer_at_once_make_one_grant(team):
+    outcomes = at_once(
+        lambda index: grant_access(team.factory, team.buyer_org, team.manager).pk,
+        meets_at=lambda sql: '"grants_accessgrant"' in sql or '"factories_factory"' in sql,
+    )
+    (grant,) = AccessGrant.objects.filter(factory=team.factory, buyer=team.buyer_org)
+    assert outcomes == [grant.pk] * PARALLEL

@@ -18,6 +18,8 @@ from ims.advisory.models import (
     RoadmapItem,
 )
 from ims.audit.models import record
+from ims.core.action_items import MAX_DUE_YEARS
+from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Conflict, Invalid
 from ims.factories.models import Factory
 
@@ -43,6 +45,7 @@ def _language(code):
 def _required_date(value, what):
     if value is None:
         raise Invalid(_("%(what)s is required.") % {"what": what})
+    require_within(value, what, latest=years_from_today(MAX_DUE_YEARS))
     return value
 
 

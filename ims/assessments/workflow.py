@@ -22,6 +22,7 @@ from ims.assessments.models import Answer, Assessment, AssessmentMonitor, Findin
 from ims.assessments.publishing import publish
 from ims.audit.models import record
 from ims.checklists.models import ChecklistVersion
+from ims.core.dates import require_span, require_within, years_from_today
 from ims.core.errors import Conflict, DomainError, Invalid, NotAllowed
 from ims.factories.models import Factory
 from ims.policy import states
@@ -74,6 +75,9 @@ def allowed_actions(assessment: Assessment, user: User) -> list[str]:
     return [name for name, action in ACTIONS.items() if policy.allows(user, action.policy_action, assessment)]
 
 
+MAX_VISIT_DAYS = 31
+
+
 def _next_ref(factory, visit_start):
     base = f"{factory.ref}-{visit_start:%Y%m%d}"
     ref, number = base, 1
@@ -85,14 +89,10 @@ def _next_ref(factory, visit_start):
 
 def _replayed(earlier, factory, version, type, visit_start, visit_end, monitors):
     """The assessment a resent plan created the first time, if it is the same plan."""
-    same = (earlier.factory_id, earlier.checklist_version_id, earlier.type, earlier.visit_start, earlier.visit_end) == (
-        factory.pk,
-        version.pk,
-        type,
-        visit_start,
-        visit_end,
-    ) and set(earlier.team.values_list("user_id", flat=True)) == {user.pk for user in monitors}
-    if not same:
+    planned = (earlier.factory_id, earlier.checklist_version_id, earlier.type, earlier.visit_start, earlier.visit_end)
+    asked = (factory.pk, version.pk, type, visit_start, visit_end)
+    same_team = set(earlier.team.values_list("user_id", flat=True)) == {user.pk for user in monitors}
+    if planned != asked or not same_team:
         raise Conflict(_("This client UUID was already used to plan another assessment."))
     return earlier
 
@@ -112,6 +112,8 @@ def plan_assessment(
     policy.require(actor, "assessment.plan", message=_("Only programme staff can plan assessments."))
     if visit_end < visit_start:
         raise Invalid(_("The last visit day cannot be before the first."))
+    require_within(visit_start, _("The first visit day"), latest=years_from_today(2))
+    require_span(visit_start, visit_end, _("A visit"), longest_days=MAX_VISIT_DAYS)
     monitors = list(monitors)
     if not monitors:
         raise Invalid(_("Name at least one monitor."))

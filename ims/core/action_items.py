@@ -8,7 +8,13 @@ ims.training) and derive from ActionItem here, so they keep one set of statuses 
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from ims.core.dates import require_within, years_from_today
+
+# No plan runs further ahead than this.
+MAX_DUE_YEARS = 5
 
 
 class ActionItemQuerySet[Item: "ActionItem"](models.QuerySet[Item]):
@@ -47,3 +53,7 @@ class ActionItem(models.Model):
 def is_known_status(status: str) -> bool:
     """Whether a status sent by a form or the API is one an action item can have."""
     return status in ActionItem.Status.values
+
+
+def require_plausible_due_date(day: date) -> None:
+    require_within(day, gettext("The due date"), latest=years_from_today(MAX_DUE_YEARS))

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from ims.core.dates import EARLIEST
 from ims.factories.models import Contact, District, Factory, Province, Sector, WorkforceSnapshot
 
 REQUIRED_COLUMNS = (
@@ -32,6 +33,9 @@ REF_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 RESERVED_REFS = {"import"}  # path segments of the factory pages
 TRUE_WORDS = {"true", "yes", "1", "y"}
 FALSE_WORDS = {"false", "no", "0", "n"}
+
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+MAX_WORKERS = 1_000_000
 
 
 @dataclass
@@ -100,15 +104,26 @@ def _bool(value, line, column, errors):
 
 
 def _count(value, line, column, errors):
-    try:
-        number = int(value.strip())
-    except ValueError:
-        errors.append(RowError(line, column, _("'%(value)s' is not a whole number.") % {"value": value}))
-        return None
-    if number < 0:
+    value = value.strip()
+    if value.startswith("-") and WHOLE_NUMBER.fullmatch(value[1:]):
         errors.append(RowError(line, column, _("must not be negative.")))
         return None
+    if not WHOLE_NUMBER.fullmatch(value):  # ASCII digits only: int() would also read "٣" as 3
+        errors.append(RowError(line, column, _("'%(value)s' is not a whole number.") % {"value": value}))
+        return None
+    number = int(value)
+    if number > MAX_WORKERS:
+        errors.append(RowError(line, column, _("more workers than any factory has.")))
+        return None
     return number
+
+
+def _parse_date(text):
+    """The date in YYYY-MM-DD, or None (also for a well-formed impossible date such as 2026-13-01)."""
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
 
 
 def _model_errors(instance, line, errors, columns, exclude=()):
@@ -197,9 +212,12 @@ def _parse_row(line, row, lookups, existing, today, errors):
         female = _count(female_text, line, "workers_female", errors)
         as_of = today
         if text("workforce_date"):
-            as_of = parse_date(text("workforce_date"))
+            as_of = _parse_date(text("workforce_date"))
             if as_of is None:
                 errors.append(RowError(line, "workforce_date", _("use the form YYYY-MM-DD.")))
+            elif not EARLIEST <= as_of <= today:
+                errors.append(RowError(line, "workforce_date", _("a head count is dated between 2000 and today.")))
+                as_of = None
         if total is not None and female is not None:
             if female > total:
                 errors.append(RowError(line, "workers_female", _("women workers cannot exceed the total.")))

@@ -2,9 +2,13 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ims.accounts.models import Organisation
+from ims.core.dates import require_within, years_from_today
+from ims.core.errors import Invalid
+from ims.responses.grants import MAX_GRANT_YEARS
 
 
 class GrantForm(forms.Form):
@@ -26,6 +30,16 @@ class GrantForm(forms.Form):
     def __init__(self, *args, factories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["factory"].queryset = factories
+
+    def clean_expires_on(self):
+        day = self.cleaned_data["expires_on"]
+        if day is not None:
+            try:
+                require_within(day, gettext("The expiry"), earliest=timezone.localdate(),
+                               latest=years_from_today(MAX_GRANT_YEARS))  # fmt: skip
+            except Invalid as error:
+                raise forms.ValidationError(error.message) from None
+        return day
 
     def expires_at(self):
         """Access lasts through the whole chosen day, in the programme's time zone."""

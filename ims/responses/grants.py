@@ -7,9 +7,13 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.accounts.models import Organisation, User
 from ims.audit.models import record
+from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Conflict, Invalid
 from ims.factories.models import Factory
 from ims.grants.models import AccessGrant
+
+# Access granted "until" further ahead than this is a slip for "until revoked", which leaving it empty says.
+MAX_GRANT_YEARS = 10
 
 
 def _check_factory_manager(factory, actor):
@@ -28,6 +32,10 @@ def grant_access(
         raise Invalid(_("Access can only be granted to a buyer organisation."))
     if expires_at is not None and expires_at <= timezone.now():
         raise Invalid(_("The expiry must be in the future."))
+    if expires_at is not None:
+        require_within(expires_at.date(), _("The expiry"), latest=years_from_today(MAX_GRANT_YEARS))
+    # One granting per factory at a time: two managers granting the same buyer at once get one grant.
+    Factory.objects.select_for_update().filter(pk=factory.pk).first()
     grant = (
         AccessGrant.objects.select_for_update().filter(factory=factory, buyer=buyer, revoked_at__isnull=True).first()
     )

@@ -13,7 +13,7 @@ from ims.accounts.models import User
 from ims.assessments.models import Answer, Assessment, Finding, Status
 from ims.assessments.publishing import publish
 from ims.audit.models import record
-from ims.core.action_items import is_known_status
+from ims.core.action_items import is_known_status, require_plausible_due_date
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
 
@@ -114,6 +114,7 @@ def add_action(finding: Finding, actor: User, action: str, owner: str, due_date:
         raise Invalid(_("Corrective actions are posted for non-compliant findings only."))
     if due_date is None:
         raise Invalid(_("A due date is required."))
+    require_plausible_due_date(due_date)
     item = ActionPlanItem.objects.create(
         finding=finding, action=_text(action, _("The action")), owner=_text(owner, _("The responsible person")),
         due_date=due_date, created_by=actor,

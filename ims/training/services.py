@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.accounts.models import User
 from ims.audit.models import record
-from ims.core.action_items import is_known_status
+from ims.core.action_items import is_known_status, require_plausible_due_date
+from ims.core.dates import require_span, require_within, years_from_today
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import Factory
 from ims.training.models import (
@@ -41,6 +42,7 @@ from ims.training.models import (
 )
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+MAX_SESSION_DAYS = 92
 
 
 def _require(allowed, message):
@@ -65,6 +67,8 @@ def plan_session(
     _require(policy.may_ever(actor, "training.manage"), _("Only trainers and programme administrators plan sessions."))
     if end_date < start_date:
         raise Invalid(_("The last day cannot be before the first."))
+    require_within(start_date, _("The first day"), latest=years_from_today(3))
+    require_span(start_date, end_date, _("A session"), longest_days=MAX_SESSION_DAYS)
     if not venue.strip():
         raise Invalid(_("Give the venue."))
     if not languages or not set(languages) <= LANGUAGE_CODES:
@@ -255,6 +259,7 @@ def add_plan_item(
         raise Invalid(_("Give the action and who at the factory carries it out."))
     if due_date < enrolment.session.start_date:
         raise Invalid(_("The due date cannot be before the training."))
+    require_plausible_due_date(due_date)
     plan, _created = ImprovementPlan.objects.get_or_create(enrolment=enrolment, defaults={"created_by": actor})
     item = ImprovementItem.objects.create(plan=plan, action=action.strip(), owner=owner.strip(), due_date=due_date,
                                           updated_by=actor)  # fmt: skip
