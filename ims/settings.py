@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "ims.advisory",
     "ims.remediation",
     "ims.operations",
+    "ims.voice",
+    "ims.readings",
+    "ims.planning",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +219,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# Worker voice: a question's result is shown once this many workers answered it (never fewer than 5).
+IMS_VOICE_MIN_RESPONDENTS = env.int("IMS_VOICE_MIN_RESPONDENTS", default=10)
 
 # Evidence photos: larger files are refused with a clear message before decoding.
 IMS_MAX_UPLOAD_BYTES = env.int("IMS_MAX_UPLOAD_BYTES", default=15 * 1024 * 1024)
