@@ -4,12 +4,9 @@ A batch is checked whole before anything is stored: one bad reading refuses it w
 a device keeps it and sends it again corrected; a batch sent twice stores its readings once.
 """
 
-import csv
 import hashlib
-import io
 import math
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -150,29 +147,6 @@ def _copy_rows(device_id, rows):
         stored = cursor.rowcount
         cursor.execute("TRUNCATE readings_staging")
     return stored
-
-
-def copy_csv_rows(device_rows):
-    """For the benchmark and bulk loads: [(device_id, Row)] as one COPY (PostgreSQL), else bulk inserts."""
-    if connection.vendor != "postgresql":
-        by_device = defaultdict(list)
-        for device_id, row in device_rows:
-            by_device[device_id].append(row)
-        return sum(_insert_rows(device_id, rows) for device_id, rows in by_device.items())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for device_id, row in device_rows:
-        writer.writerow((device_id, row.taken_at.isoformat(), *("" if value is None else value for value in
-                         (row.noise_dba, row.temperature_c, row.humidity_pct))))  # fmt: skip
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(
-            f"COPY {Reading._meta.db_table} (device_id, taken_at, noise_dba, temperature_c, humidity_pct) "
-            "FROM STDIN WITH (FORMAT csv)"
-        ) as copy,
-    ):
-        copy.write(buffer.getvalue())
-    return len(device_rows)
 
 
 # --- roll-up and breaches -----------------------------------------------------------------------------------

@@ -122,13 +122,14 @@ def record_answers(campaign, answers, free_texts, *, channel, contact_uuid=None,
     if not answers and not kinds:
         raise Invalid(_("The answer set holds no answer to a survey question."))
     with transaction.atomic():
-        hashed = contact_hash(campaign, contact_uuid) if contact_uuid else ""
-        response = Response.objects.filter(campaign=campaign, contact_hash=hashed).first() if hashed else None
-        if response is None:
-            response = Response.objects.create(
-                campaign=campaign, factory_id=campaign.factory_id, answered_on=day, channel=channel,
-                contact_hash=hashed,
-            )  # fmt: skip
+        fields = {"factory_id": campaign.factory_id, "answered_on": day, "channel": channel}
+        if contact_uuid:
+            # get_or_create: two calls for the same contact at once store one answer set.
+            response, _created = Response.objects.get_or_create(
+                campaign=campaign, contact_hash=contact_hash(campaign, contact_uuid), defaults=fields
+            )
+        else:
+            response = Response.objects.create(campaign=campaign, **fields)
         for key, value in answers.items():
             StoredAnswer.objects.update_or_create(response=response, question=key, defaults={"value": value})
         alert = raise_alert(campaign, kinds) if kinds else None
@@ -208,12 +209,3 @@ def campaign_results(campaign):
 
 def respondents(campaign):
     return campaign.responses.count()
-
-
-def factory_signals(factory, since):
-    """For the risk score: the highest share of problem answers among shown results of campaigns still
-    running or ended since a day, and the grievance alerts raised since then."""
-    campaigns = Campaign.objects.filter(factory=factory, ends_on__gte=since)
-    shares = [result.problem_share for campaign in campaigns for result in campaign_results(campaign) if result.shown]
-    alerts = Alert.objects.filter(factory=factory, raised_at__date__gte=since).count()
-    return max(shares, default=0.0), alerts
