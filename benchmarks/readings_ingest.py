@@ -6,8 +6,8 @@
 Against the database DATABASE_URL names (migrated first; its readings tables must be empty), it:
 1. registers the devices at one factory;
 2. ingests the day through the devices' own path (ims.readings.services.parse_batch + store_readings:
-   checked, then COPY on PostgreSQL or bulk INSERT on SQLite, a transaction per batch), device after
-   device in batches of --batch readings (240: a batch every four hours), and prints the rate;
+   checked, then one INSERT from arrays on PostgreSQL or a bulk INSERT on SQLite, a transaction per batch),
+   device after device in batches of --batch readings (240: a batch every four hours); prints the rate;
 3. runs the hourly roll-up job over every device (hourly figures and breaches) and prints its time;
 4. prints the storage used: the raw table and its indexes, and the hourly table, in total and per reading;
 5. empties the readings tables again (unless --keep); the factory and its devices stay for the next run

@@ -111,7 +111,7 @@ def store_readings(device, rows):
     """Store a checked batch; returns how many readings were new (a reading sent again is kept once)."""
     if not rows:
         return 0
-    stored = _copy_rows(device.pk, rows) if connection.vendor == "postgresql" else _insert_rows(device.pk, rows)
+    stored = _unnest_rows(device.pk, rows) if connection.vendor == "postgresql" else _insert_rows(device.pk, rows)
     earliest = min(row.taken_at for row in rows)
     Device.objects.filter(pk=device.pk).update(
         last_seen_at=timezone.now(),
@@ -130,23 +130,17 @@ def _insert_rows(device_id, rows):
     return Reading.objects.filter(device_id=device_id).count() - before
 
 
-def _copy_rows(device_id, rows):
-    """PostgreSQL: COPY into a session-private staging table, then one INSERT that skips readings already
-    stored. COPY moves rows several times faster than INSERT statements."""
-    table = Reading._meta.db_table
+def _unnest_rows(device_id, rows):
+    """PostgreSQL: the batch as four arrays in one INSERT ... SELECT FROM unnest(...), skipping readings already
+    stored: one statement and one round trip whatever the batch's size."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS readings_staging (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        with cursor.copy(
-            "COPY readings_staging (device_id, taken_at, noise_dba, temperature_c, humidity_pct) FROM STDIN"
-        ) as copy:
-            for row in rows:
-                copy.write_row((device_id, row.taken_at, row.noise_dba, row.temperature_c, row.humidity_pct))
-        cursor.execute(f"INSERT INTO {table} SELECT * FROM readings_staging ON CONFLICT DO NOTHING")
-        stored = cursor.rowcount
-        cursor.execute("TRUNCATE readings_staging")
-    return stored
+            f"INSERT INTO {Reading._meta.db_table} (device_id, taken_at, noise_dba, temperature_c, humidity_pct) "
+            "SELECT %s, * FROM unnest(%s::timestamptz[], %s::real[], %s::real[], %s::real[]) ON CONFLICT DO NOTHING",
+            [device_id, [row.taken_at for row in rows], [row.noise_dba for row in rows],
+             [row.temperature_c for row in rows], [row.humidity_pct for row in rows]],
+        )  # fmt: skip
+        return cursor.rowcount
 
 
 # --- roll-up and breaches -----------------------------------------------------------------------------------
