@@ -122,18 +122,23 @@ def record_answers(campaign, answers, free_texts, *, channel, contact_uuid=None,
     if not answers and not kinds:
         raise Invalid(_("The answer set holds no answer to a survey question."))
     with transaction.atomic():
-        fields = {"factory_id": campaign.factory_id, "answered_on": day, "channel": channel}
-        if contact_uuid:
-            # get_or_create: two calls for the same contact at once store one answer set.
-            response, _created = Response.objects.get_or_create(
-                campaign=campaign, contact_hash=contact_hash(campaign, contact_uuid), defaults=fields
-            )
-        else:
-            response = Response.objects.create(campaign=campaign, **fields)
-        for key, value in answers.items():
-            StoredAnswer.objects.update_or_create(response=response, question=key, defaults={"value": value})
+        if answers:
+            _store(campaign, answers, channel, contact_uuid, day)
         alert = raise_alert(campaign, kinds) if kinds else None
     return Recorded(len(answers), alert)
+
+
+def _store(campaign, answers, channel, contact_uuid, day):
+    fields = {"factory_id": campaign.factory_id, "answered_on": day, "channel": channel}
+    if contact_uuid:
+        # get_or_create: two calls for the same contact at once store one answer set.
+        response, _created = Response.objects.get_or_create(
+            campaign=campaign, contact_hash=contact_hash(campaign, contact_uuid), defaults=fields
+        )
+    else:
+        response = Response.objects.create(campaign=campaign, **fields)
+    for key, value in answers.items():
+        StoredAnswer.objects.update_or_create(response=response, question=key, defaults={"value": value})
 
 
 @transaction.atomic
