@@ -150,3 +150,25 @@ def test_raw_readings_go_after_30_days_and_the_hourly_figures_stay(team, device)
     assert not Reading.objects.exists()
     assert HourlyReading.objects.filter(device=found).count() == 2
     assert purge_raw_readings.call() == 0
+
+
+def test_a_batch_arriving_during_the_roll_up_is_rolled_up_at_the_next_run(team, device, monkeypatch):
+    found, _token = device
+    day = a_day(timezone.localdate() - timedelta(days=1))
+    first, late = day[:60], day[120:180]  # 00:00-01:00, then 02:00-03:00 arriving while the job runs
+    services.store_readings(found, services.parse_batch({"readings": first}))
+    real_roll_up = services.roll_up
+
+    def roll_up_while_a_batch_arrives(device_ids, since, until):
+        written = real_roll_up(device_ids, since, until)
+        services.store_readings(found, services.parse_batch({"readings": late}))
+        return written
+
+    monkeypatch.setattr(services, "roll_up", roll_up_while_a_batch_arrives)
+    services.roll_up_pending()
+    assert HourlyReading.objects.filter(device=found).count() == 1
+    assert pending_since(found) is not None  # the late batch still waits
+    monkeypatch.setattr(services, "roll_up", real_roll_up)
+    services.roll_up_pending()
+    assert HourlyReading.objects.filter(device=found).count() == 2
+    assert pending_since(found) is None

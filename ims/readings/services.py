@@ -223,12 +223,13 @@ def roll_up_pending(now=None):
     """The scheduler's hourly job: every device with readings received since its last roll-up."""
     now = now or timezone.now()
     written = 0
-    for device_id, pending_since in Device.objects.filter(pending_since__isnull=False).values_list(
-        "pk", "pending_since"
-    ):
+    pending = Device.objects.filter(pending_since__isnull=False).values_list("pk", "pending_since", "last_seen_at")
+    for device_id, pending_since, last_seen_at in pending:
         written += roll_up([device_id], pending_since, now + MAX_CLOCK_AHEAD)
-        # Cleared only if no batch arrived meanwhile (that one would have moved pending_since).
-        Device.objects.filter(pk=device_id, pending_since=pending_since).update(pending_since=None)
+        # Cleared only if no batch arrived meanwhile: every batch moves last_seen_at.
+        Device.objects.filter(pk=device_id, pending_since=pending_since, last_seen_at=last_seen_at).update(
+            pending_since=None
+        )
     return written
 
 
