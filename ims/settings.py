@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "ims.remediation",
     "ims.operations",
     "ims.site",
+    "ims.voice",
+    "ims.readings",
+    "ims.planning",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +242,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
+
+# Worker voice: a question's result is shown once this many workers answered it (never fewer than 5).
+IMS_VOICE_MIN_RESPONDENTS = env.int("IMS_VOICE_MIN_RESPONDENTS", default=10)
 
 # Evidence photos: larger files are refused with a clear message before decoding, and so are images of more
 # pixels than a phone camera takes (a small PNG may decode to gigabytes).

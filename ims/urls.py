@@ -6,7 +6,10 @@ urlpatterns = [
     path("i18n/", include("ims.site.i18n_urls")),
     path("api/v1/capture/", include("ims.capture.api_urls")),
     path("api/v1/public/", include("ims.analytics.api_urls")),
+    path("api/v1/voice/", include("ims.voice.api_urls")),
+    path("api/v1/readings/", include("ims.readings.api_urls")),
     path("api/v1/", include("ims.site.api_urls")),
+    path("v/", include("ims.voice.survey_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("ims.site.urls")),
@@ -25,6 +28,9 @@ urlpatterns += i18n_patterns(
     path("training/", include("ims.training.urls")),
     path("advisory/", include("ims.advisory.urls")),
     path("remediation/", include("ims.remediation.urls")),
+    path("worker-voice/", include("ims.voice.urls")),
+    path("readings/", include("ims.readings.urls")),
+    path("visit-planning/", include("ims.planning.urls")),
     path("admin/", admin.site.urls),
 )
 

@@ -170,6 +170,17 @@ def _photo_file():
     return SimpleUploadedFile("photo.jpg", photo("yellow"), content_type="image/jpeg")
 
 
+def rapidpro_payload():
+    return {"contact": {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, "matrix/contact")), "urn": "tel:+85512000000",
+                        "name": "Worker"},
+            "flow": {"uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, "matrix/flow")), "name": "Survey"},
+            "results": {"overtime_paid": {"value": "No", "category": "No", "input": "no"}}}  # fmt: skip
+
+
+def one_reading():
+    return json.dumps({"readings": [{"at": timezone.now().isoformat(), "noise_dba": 80.5}]}).encode()
+
+
 def _session(world):
     return world.other["session"]
 
@@ -409,6 +420,38 @@ PAGES = {
     "remediation:index": Spec({"GET": "remediation.open"}),
     "remediation:overdue": Spec({"GET": "remediation.overdue"}),
     "remediation:factory": Spec({"GET": "remediation.read"}, args=alpha),
+    # worker voice, readings and visit planning
+    "voice:index": Spec(
+        {"GET": "voice.open", "POST": "voice.manage"}, writes={"POST"},
+        bodies={"POST": lambda w, s: Form({"factory": w.factory.ref, "starts_on": today_plus(0),
+                                           "ends_on": today_plus(30)})},
+    ),
+    "voice:campaign": Spec({"GET": "voice.results"}, args=lambda w, s: {"code": w.other["campaign"].code}),
+    "voice:cards": Spec(
+        {"POST": "voice.manage"}, args=lambda w, s: {"code": w.other["campaign"].code}, writes={"POST"},
+        bodies={"POST": lambda w, s: Form({"count": 2})},
+    ),
+    "voice:alerts": Spec(
+        {"GET": "voice.alerts", "POST": "voice.alerts"}, writes={"POST"},
+        bodies={"POST": lambda w, s: Form({"alert": w.other["alert"].pk})},
+    ),
+    "voice_survey:answer": Spec(
+        {"GET": "voice.answer", "POST": "voice.answer"}, writes={"POST"},
+        args=lambda w, s: {"code": w.other["campaign"].code, "token": w.other["card"]},
+        bodies={"POST": lambda w, s: Form({"overtime_paid": "no", "exits_open": "yes"})},
+    ),
+    "readings:factory": Spec({"GET": "readings.read"}, args=alpha),
+    "planning:visits": Spec({"GET": "planning.risk"}),
+    "planning:cases": Spec(
+        {"GET": "lowcompliance.read", "POST": "lowcompliance.manage"},
+        bodies={"POST": lambda w, s: Form({"factory": w.factory.ref})},
+    ),
+    "planning:case": Spec(
+        {"GET": "lowcompliance.read", "POST": "lowcompliance.manage"}, args=lambda w, s: {"pk": w.other["case"].pk},
+        writes={"POST"},
+        bodies={"POST": lambda w, s: Form({"step": "joint_visit", "visited_on": today_plus(0),
+                                           "officials": "MoLVT, GMAC"})},
+    ),
 }
 
 API = {
@@ -526,6 +569,17 @@ API = {
     "analytics_api:factory": Spec({"GET": "public.read"}, args=alpha, json=True),
     "analytics_api:download": Spec(
         {"GET": "public.read"}, args=lambda w, s: {"dataset": "statistics", "fmt": "csv"}
+    ),
+    # worker voice's webhook and the readings devices: the secret or token in a header authenticates them
+    "voice_api:rapidpro": Spec(
+        {"POST": "voice.answer"}, args=lambda w, s: {"code": w.other["campaign"].code}, json=True, writes={"POST"},
+        bodies={"POST": lambda w, s: Raw(json.dumps(rapidpro_payload()).encode(), "application/json",
+                                         {"HTTP_X_IMS_SECRET": w.other["webhook_secret"]})},
+    ),
+    "readings_api:ingest": Spec(
+        {"POST": "readings.submit"}, json=True, writes={"POST"},
+        bodies={"POST": lambda w, s: Raw(one_reading(), "application/json",
+                                         {"HTTP_AUTHORIZATION": f"Device {w.other['device_token']}"})},
     ),
     # any other /api/v1/ address: a JSON 404 for everyone
     "api:None": Spec(

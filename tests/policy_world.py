@@ -35,6 +35,8 @@ from ims.factories.models import Contact, Factory, Province
 from ims.goodpractice.models import GoodPracticeSheet
 from ims.grants.models import AccessGrant
 from ims.notifications.models import Notification
+from ims.planning.models import LowComplianceCase
+from ims.readings.services import register_device
 from ims.reports.models import Kind
 from ims.reports.rendering import verified_document
 from ims.responses.grants import grant_access, revoke_access
@@ -42,6 +44,7 @@ from ims.responses.services import add_action, object_to_finding
 from ims.training import services as training
 from ims.training.catalogue import load_catalogue
 from ims.training.models import TrainingModule
+from ims.voice import services as voice
 from tests.factories import PASSWORD, ensure_content
 
 STATES = ("planned", "in_progress", "submitted", "returned", "approved", "correcting")
@@ -269,6 +272,19 @@ def _letters(world):
     world.other.update(letter=letter)
 
 
+def _voice_and_readings(world, users):
+    """A worker voice campaign at Alpha with an unused answer card and an alert, a device, a low-compliance case."""
+    today = timezone.localdate()
+    campaign, secret = voice.create_campaign(users["head"], factory=world.factory, starts_on=today - timedelta(days=3),
+                                             ends_on=today + timedelta(days=30))  # fmt: skip
+    (card,) = voice.issue_cards(users["head"], campaign, 1)
+    alert = voice.raise_alert(campaign, ["locked_exits"])
+    device, device_token = register_device(world.factory, "Sewing floor")
+    case = LowComplianceCase.objects.create(factory=world.factory, opened_on=today, opened_by=users["head"])
+    world.other.update(campaign=campaign, webhook_secret=secret, card=card, alert=alert, device=device,
+                       device_token=device_token, case=case)  # fmt: skip
+
+
 def build_world():
     ensure_content()  # a transactional test before this one may have emptied the database
     version = ChecklistVersion.objects.get()
@@ -296,6 +312,7 @@ def build_world():
     _advisory(world, users)
     _capture(world, users)
     _letters(world)
+    _voice_and_readings(world, users)
     ApiToken.objects.issue(users["head"])
     rebuild_all()
     world.other.update(

@@ -119,6 +119,13 @@ ISSUE_RULES = [
     ("advisory.read", None, PROGRAMME | {"manager"}),
     ("grant.manage", None, {"manager"}),
     ("audit.read", None, {"head", "admin", "superuser"}),
+    # Issue 20: aggregates to programme staff and the factory's own; alerts to the head, never the factory
+    ("voice.results", None, PROGRAMME | {"manager"}),
+    ("voice.alerts", None, {"head", "superuser"}),
+    ("voice.answer", None, set(PERSONAS)),
+    ("readings.read", None, PROGRAMME | {"manager"}),
+    ("planning.risk", None, {"head", "admin", "superuser"}),
+    ("lowcompliance.manage", None, {"head", "superuser"}),
 ]  # fmt: skip
 
 

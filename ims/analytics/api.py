@@ -28,6 +28,7 @@ from ims.core.errors import Invalid
 from ims.core.spreadsheets import csv_row
 from ims.factories.models import Factory
 from ims.policy.guards import FollowsPolicy
+from ims.remediation.time_to_fix import time_to_fix
 
 CHUNK = 1000
 VISIT_CHUNK = 200  # visits carry their public issues: fewer per fetch keeps each step small
@@ -243,6 +244,11 @@ def _public_issue_rows():
             yield [factory_ref, assessment_ref, visit_end.isoformat(), question, answer]
 
 
+def _time_to_fix_rows():
+    for row in time_to_fix():
+        yield [row.year, row.question, row.remediated, row.median_days]
+
+
 DATASETS = {
     "statistics": (
         ("year", "level", "code", "cluster", "point", "publicly_reported", "assessed", "noncompliant", "rate"),
@@ -253,6 +259,7 @@ DATASETS = {
         _factory_rows,
     ),
     "public-issues": (("factory_ref", "assessment_ref", "visit_end", "question", "answer"), _public_issue_rows),
+    "time-to-fix": (("year", "question", "remediated", "median_days"), _time_to_fix_rows),
 }
 
 
@@ -283,7 +290,8 @@ class DownloadView(PublicView):
         tags=TAG,
         summary="Open data download (streamed CSV or JSON)", operation_id="public_download",
         description="Datasets: `statistics` (every year, level and code), `factories` (the public directory with "
-        "the last published visit), `public-issues` (every published visit's publicly reported issues).",
+        "the last published visit), `public-issues` (every published visit's publicly reported issues), "
+        "`time-to-fix` (per year and public issue, the median days from a finding to its verified remediation).",
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
                    (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT), **errors(404)},
     )  # fmt: skip

@@ -18,6 +18,7 @@ from ims.analytics.synthesis import cached, chart
 from ims.assessments.models import Status
 from ims.factories.models import Factory
 from ims.policy.guards import guard
+from ims.remediation.time_to_fix import time_to_fix
 from ims.reports.documents import LANGUAGES
 
 
@@ -35,6 +36,8 @@ def statistics(request):
     if year is not None:
         context["figures"] = synthesis.statistics(year)
         context["trends"] = synthesis.trends()
+        names = services.names_for("question")
+        context["time_to_fix"] = [(row, names.get(row.question, "")) for row in time_to_fix(year)]
     return render(request, "analytics/statistics.html", context, status=status)
 
 

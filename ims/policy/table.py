@@ -57,6 +57,7 @@ PHOTO_UPLOAD = Kind(
     team="assessment__team__user",
 )
 TRAINING_SESSION = Kind("training session", trainer="trainer")
+CAMPAIGN = Kind("worker voice campaign", factory="factory")
 
 # --- who ----------------------------------------------------------------------------------------------------
 
@@ -230,6 +231,26 @@ RULES = [
     _rule("advisory.record", FACTORY, *_every(ADVISORY_RECORDERS),
           summary="Record advisory work: cycles, visits, roadmap, committees."),
     _rule("advisory.be_advisor", NOTHING, *_every(ADVISOR), summary="Be named a cycle's advisor."),
+    # Worker voice, remote readings and risk-based planning
+    _rule("voice.answer", NOTHING, *_every(ANYONE),
+          summary="Answer a worker survey: RapidPro's webhook (the campaign's secret) or the web survey (a one-time "
+                  "answer card)."),
+    _rule("voice.open", NOTHING, *_every(PROGRAMME_STAFF, ANY_FACTORY_MANAGER), summary="The worker voice page."),
+    _rule("voice.manage", NOTHING, *_every(HEAD_OR_ADMIN), summary="Run worker voice campaigns, print answer cards."),
+    _rule("voice.results", CAMPAIGN, *_every(PROGRAMME_STAFF, OWN_FACTORY),
+          summary="A campaign's aggregate results (shown only from the minimum number of workers).",
+          notes=("Nobody reads single answers: they are never shown.",)),
+    _rule("voice.alerts", NOTHING, *_every(HEAD),
+          summary="Grievance alerts from workers' messages (never the factory)."),
+    _rule("readings.submit", NOTHING, *_every(ANYONE),
+          summary="Send a batch of readings (the device's token authenticates it)."),
+    _rule("readings.read", FACTORY, *_every(PROGRAMME_STAFF, OWN_FACTORY),
+          summary="A factory's readings: hourly figures and threshold breaches."),
+    _rule("planning.risk", NOTHING, *_every(HEAD_OR_ADMIN),
+          summary="Visit planning: factories ranked by risk, with the reasons."),
+    _rule("lowcompliance.read", NOTHING, *_every(PROGRAMME_STAFF), summary="The low-compliance cases."),
+    _rule("lowcompliance.manage", NOTHING, *_every(HEAD),
+          summary="Open a low-compliance case, record the joint visit and the outcome."),
     # One's own account
     _rule("account.use", NOTHING, *_every(SIGNED_IN),
           summary="Lists scoped to what one may read (the API's lists of assessments, findings, grants)."),

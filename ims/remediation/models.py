@@ -36,6 +36,24 @@ class Verification(models.Model):
         return f"{self.finding_id}: {self.outcome}"
 
 
+class PublicTimeToFix(models.Model):
+    """Per year and publicly reported issue: how many findings a later visit verified remediated, and the median
+    days from the finding to that visit. Derived from the verifications (ims.remediation.time_to_fix) whenever
+    they change, so the public pages read a few rows, never the findings."""
+
+    year = models.PositiveSmallIntegerField()
+    question = models.CharField(max_length=20)
+    remediated = models.PositiveIntegerField()
+    median_days = models.FloatField()
+
+    class Meta:
+        ordering = ["year", "question"]
+        constraints = [models.UniqueConstraint(fields=["year", "question"], name="one_time_to_fix_per_year_question")]
+
+    def __str__(self):
+        return f"{self.year} {self.question}: {self.median_days}"
+
+
 class Reminder(OutboxRecord):
     """One overdue action named in a reminder email to one contact on one day: at most one such email a day."""
 

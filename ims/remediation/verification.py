@@ -16,6 +16,7 @@ from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment, Repor
 from ims.assessments.snapshot import of_revision
 from ims.audit.models import record
 from ims.remediation.models import Outcome, Verification
+from ims.remediation.time_to_fix import refresh_time_to_fix
 from ims.reports.analysis import change
 
 
@@ -85,12 +86,16 @@ def verify_factory(factory):
         if finding_id not in found:
             record(None, "remediation.verification_withdrawn", verification, factory=factory, finding=finding_id)
             verification.delete()
+    changed = any(finding_id not in found for finding_id in stored)
     for finding_id, (outcome, assessment) in found.items():
         verification = stored.get(finding_id)
         if verification and (verification.outcome, verification.verified_at_visit_id) == (outcome, assessment.pk):
             continue
+        changed = True
         verification, _created = Verification.objects.update_or_create(
             finding_id=finding_id, defaults={"outcome": outcome, "verified_at_visit": assessment}
         )
         record(None, f"remediation.{outcome}", verification, factory=factory, finding=finding_id, visit=assessment.ref)
+    if changed:
+        refresh_time_to_fix()
     return len(found)

@@ -37,6 +37,8 @@ MENU = (
     Entry("training:mine", _("Training record"), "training.records_open"),
     Entry("remediation:index", _("Remediation"), "remediation.open"),
     Entry("advisory:index", _("Advisory services"), "advisory.open"),
+    Entry("voice:index", _("Worker voice"), "voice.open"),
+    Entry("planning:visits", _("Visit planning"), "planning.risk"),
     Entry("notifications:paper_queue", _("Paper copies"), "paper.handle"),
     Entry("audit:log", _("Audit log"), "audit.read"),
     Entry("admin:index", _("Administration"), "admin.site"),

@@ -1,0 +1,55 @@
+"""The devices' endpoint for batches of readings, and a factory's readings page."""
+
+import json
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from ims import policy
+from ims.core.errors import DomainError
+from ims.factories.models import Factory
+from ims.policy.guards import guard
+from ims.readings import services, thresholds
+
+DEVICE_SCHEME = "Device "
+
+
+@csrf_exempt
+@guard(POST="readings.submit")
+def ingest(request):
+    """POST {"readings": [...]} with `Authorization: Device <token>`; 201 with the count stored."""
+    header = request.headers.get("Authorization", "")
+    device = (
+        services.device_for_token(header[len(DEVICE_SCHEME) :].strip()) if header.startswith(DEVICE_SCHEME) else None
+    )
+    if device is None:
+        return JsonResponse({"error": "not_authenticated", "message": _("Unknown device token.")}, status=401)
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return JsonResponse({"error": "invalid", "message": _("The body is not JSON.")}, status=400)
+    try:
+        rows = services.parse_batch(payload)
+    except DomainError as error:
+        body = {"error": error.code, "message": error.message, "problems": error.details.get("problems", [])}
+        return JsonResponse(body, status=error.status)
+    stored = services.store_readings(device, rows)
+    return JsonResponse({"received": len(rows), "stored": stored}, status=201)
+
+
+@guard(GET="readings.read")
+def factory_readings(request, ref):
+    factory = policy.get_or_404(request.user, "readings.read", Factory.objects, ref=ref)
+    context = {
+        "factory": factory,
+        "devices": factory.devices.all(),
+        "breaches": services.factory_breaches(factory)[:200],
+        "hours": services.recent_hours(factory).order_by("-hour", "device__name")[:480],
+        "noise_limit": thresholds.NOISE_LIMIT_DBA,
+        "heat_limit": thresholds.HEAT_LIMIT_WBGT,
+        "noise_questions": thresholds.NOISE_QUESTIONS,
+        "heat_questions": thresholds.HEAT_QUESTIONS,
+    }
+    return render(request, "readings/factory.html", context)
