@@ -214,12 +214,13 @@ MAILERS = {"default": _mailer}
 DEFAULT_FROM_EMAIL = env.str("IMS_DEFAULT_FROM_EMAIL", default="IMS <no-reply@localhost>")
 
 # Content Security Policy (Django's own middleware), in development and tests too so that every browser test
-# runs under it: scripts, styles, fonts and images only from IMS itself, no inline script or style, no plugins,
-# no framing, forms posting only to IMS. Photos previewed before upload are blob: URLs; icons in CSS data: URLs.
+# runs under it: scripts, styles, fonts and images only from IMS itself, no inline script, no plugins, no
+# framing, forms posting only to IMS. Photos previewed before upload are blob: URLs; icons in CSS data: URLs.
+# Inline styles stay allowed: the charts are matplotlib's SVG, drawn with style attributes.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

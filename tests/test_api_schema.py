@@ -69,9 +69,11 @@ def test_the_docs_page_loads_swagger_ui_from_our_own_static_files():
     assert answer.status_code == 200
     page = answer.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
-    assert f"{API}/schema/" in page
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert len(assets) == 4
-    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets)  # nothing from a CDN
+    assert len(assets) == 5
+    script = f"{API}/docs/?script="  # Swagger UI's settings as a script of our own, not inline
+    assert all(asset.startswith("/static/drf_spectacular_sidecar/") for asset in assets if asset != script)  # no CDN
+    assert script in assets
+    assert f"{API}/schema/" in APIClient().get(script).content.decode()
     bundle = APIClient().get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert bundle.status_code == 200
