@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ims import policy
 from ims.accounts.models import Organisation
 
 
@@ -24,6 +25,12 @@ class GrantForm(forms.Form):
     def __init__(self, *args, factories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["factory"].queryset = factories
+
+    def offer_buyers_without_access(self, factory):
+        """The picker offers only buyers that cannot read the factory's reports yet (a buyer granted access
+        appears in the table above it, with its expiry)."""
+        granted = policy.grants_in_force().filter(factory=factory).values("buyer")
+        self.fields["buyer"].queryset = self.fields["buyer"].queryset.exclude(pk__in=granted).order_by("name")
 
     def expires_at(self):
         """Access lasts through the whole chosen day, in the programme's time zone."""

@@ -173,7 +173,9 @@ def review(request, ref):
         else:
             messages.error(request, _("Choose one of the actions offered on this page."))
             status = 400
-    findings = list(assessment.findings.select_related("question__compliance_point__cluster"))
+    findings = list(
+        assessment.findings.select_related("question__compliance_point__cluster").prefetch_related("evidence")
+    )
     # Non-compliances first, then what was not assessed, each in checklist order (the sort is stable).
     findings.sort(key=lambda finding: {Answer.NON_COMPLIANT: 0, Answer.NOT_ASSESSED: 1}.get(finding.answer, 2))
     context = {
@@ -186,6 +188,8 @@ def review(request, ref):
         "actions": [name for name in allowed_actions(assessment, request.user) if name in REVIEW_ACTIONS],
         "current": assessment.current_revision() if assessment.is_published else None,
         "posted": posted.data if posted is not None else {},
+        # Said in the confirmation before publishing: who reads the report as soon as it is approved.
+        "buyers_with_access": policy.grants_in_force().filter(factory=assessment.factory).count(),
     }
     return render(request, "reports/review.html", context, status=status)
 
