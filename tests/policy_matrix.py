@@ -306,6 +306,7 @@ PAGES = {
     "analytics:low_compliance": Spec({"GET": "public.read"}),
     "analytics:high_performing": Spec({"GET": "public.read"}),
     "analytics:synthesis": Spec({"GET": "public.read"}),
+    "analytics:open_data": Spec({"GET": "public.read"}),
     "analytics:synthesis_pdf": Spec({"GET": "public.read"}, args=lambda w, s: {"language": "en"}),
     "analytics:dashboards": Spec({"GET": "dashboards.open"}),
     "analytics:factory_dashboard": Spec({"GET": "dashboard.factory"}, args=alpha),
