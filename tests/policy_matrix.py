@@ -522,6 +522,7 @@ API = {
     # open data
     "analytics_api:noncompliance": Spec({"GET": "public.read"}, json=True, query=lambda w: {"year": w.year}),
     "analytics_api:years": Spec({"GET": "public.read"}, json=True),
+    "checklists_api:version": Spec({"GET": "public.read"}, args=lambda w, s: {"version": w.version.code}, json=True),
     "analytics_api:employment": Spec({"GET": "public.read"}, json=True),
     "analytics_api:factories": Spec({"GET": "public.read"}, json=True),
     "analytics_api:factory": Spec({"GET": "public.read"}, args=alpha, json=True),
