@@ -191,6 +191,10 @@ PAGES = {
     ),
     "checklists:index": Spec({"GET": "public.read"}),
     "checklists:version": Spec({"GET": "public.read"}, args=lambda w, s: {"code": w.version.code}),
+    "checklists:import": Spec(
+        {"GET": "checklists.import", "POST": "checklists.import"},
+        bodies={"POST": lambda w, s: Form({"file": SimpleUploadedFile("checklist.json", b'{"version": "x"}')})},
+    ),
     "goodpractice:index": Spec({"GET": "public.read"}),
     "goodpractice:detail": Spec({"GET": "public.read"}, args=lambda w, s: {"slug": w.other["sheet"].slug}),
     # the assessment workspace

@@ -6,6 +6,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
@@ -103,3 +104,48 @@ def test_the_difference_names_added_removed_and_changed_questions(content):
     assert result.added == [added["code"]]
     assert result.removed == [removed["code"]]
     assert result.changed == {changed["code"]: ["text"]}
+
+
+def upload(client, document, name="checklist.json"):
+    data = json.dumps(document, ensure_ascii=False).encode()
+    return client.post("/en/checklists/import/", {"file": SimpleUploadedFile(name, data)})
+
+
+@pytest.mark.django_db
+def test_an_administrator_sees_the_changes_before_the_new_version_is_saved(client, content, programme_admin):
+    document = as_new_version(exported(content.code))
+    point = document["clusters"][0]["compliance_points"][0]
+    point["questions"][0]["guidance"]["en"] = "Walk through every production area."
+    removed = point["questions"].pop()
+    client.force_login(programme_admin)
+
+    preview = upload(client, document)
+    assert preview.status_code == 200
+    page = preview.text
+    assert "Changes against version 2026.1" in page
+    assert f"<td>{point['questions'][0]['code']}</td><td>Changed: guidance for monitors</td>" in page
+    assert f"<td>{removed['code']}</td><td>Removed</td>" in page
+    assert not ChecklistVersion.objects.filter(code="2027.1").exists()  # nothing saved before the confirmation
+
+    digest = page.split('name="confirm" value="')[1].split('"')[0]
+    saved = client.post("/en/checklists/import/", {"confirm": digest})
+    assert saved.status_code == 302 and saved["Location"] == "/en/checklists/2027.1/"
+    assert export_version(ChecklistVersion.objects.get(code="2027.1")) == document
+    again = client.post("/en/checklists/import/", {"confirm": digest})
+    assert "no longer waiting" in again.text
+
+
+@pytest.mark.django_db
+def test_an_upload_with_problems_lists_them_and_saves_nothing(client, content, programme_admin):
+    client.force_login(programme_admin)
+    same_code = upload(client, exported(content.code)).text
+    assert "Version 2026.1 exists already" in same_code and 'name="confirm"' not in same_code
+    not_json = client.post("/en/checklists/import/", {"file": SimpleUploadedFile("x.json", b"{oops")}).text
+    assert "The file is not JSON" in not_json
+    assert ChecklistVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_programme_administrators_may_import(client, content, team):
+    client.force_login(team.head)
+    assert client.get("/en/checklists/import/").status_code == 403
