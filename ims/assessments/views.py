@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
-from ims.assessments.forms import AssessmentDetailsForm, PlanForm, StatusFilterForm, factory_label
+from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
 from ims.assessments.models import Answer, Assessment, Evidence, Status
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
@@ -165,7 +165,7 @@ def mine(request):
     on_team = list(
         visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
     )
-    form = StatusFilterForm(request.GET or None)
+    form = AssessmentFilterForm(request.GET or None)
     others = (
         form.filter(visible.exclude(team__user=request.user))
         .annotate(answered=Count("findings"))
@@ -174,7 +174,8 @@ def mine(request):
     page = Paginator(others, 50).get_page(request.GET.get("page"))
     for assessment in [*on_team, *page.object_list]:
         assessment.question_total = question_totals.get(assessment.checklist_version_id, 0)
-    return render(request, "assessments/mine.html", {"on_team": on_team, "form": form, "page": page})
+    context = {"on_team": on_team, "form": form, "page": page, "query": form.query_string()}
+    return render(request, "assessments/mine.html", context)
 
 
 @guard(GET="assessment.plan", POST="assessment.plan")
