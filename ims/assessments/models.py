@@ -182,6 +182,10 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
+    # On a return: the head's word on single findings, and each finding's answer and note as the head saw
+    # them, so the next review shows what the monitors changed since. {question code: text | [answer, note]}
+    finding_comments = models.JSONField(_("comments on findings"), default=dict, blank=True)
+    findings_seen = models.JSONField(_("findings as reviewed"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -190,6 +194,16 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.assessment}: {self.from_status} -> {self.to_status}"
+
+    def changes_since(self, findings):
+        """[(code, (answer, note) as reviewed or None, (answer, note) now)] for the findings that differ."""
+        changed = []
+        for finding in findings:
+            now = [finding.answer, finding.note]
+            before = self.findings_seen.get(finding.question.code)
+            if before != now:
+                changed.append((finding.question.code, before, now))
+        return changed
 
 
 class ClusterResultQuerySet(models.QuerySet):
