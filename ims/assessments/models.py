@@ -24,6 +24,19 @@ class Answer(models.TextChoices):
     NOT_ASSESSED = "not_assessed", _("Not assessed")
 
 
+def answer_wording(noncompliant_answer):
+    """[(answer, words on its button, whether it is the non-compliant one)] for a question phrased yes/no:
+    the monitor answers as the question asks, and the non-compliant answer is marked as such."""
+    yes, no = _("Yes"), _("No")
+    compliant, noncompliant = (no, yes) if noncompliant_answer == "yes" else (yes, no)
+    return [
+        (Answer.COMPLIANT, compliant, False),
+        (Answer.NON_COMPLIANT, noncompliant, True),
+        (Answer.NOT_APPLICABLE, Answer.NOT_APPLICABLE.label, False),
+        (Answer.NOT_ASSESSED, Answer.NOT_ASSESSED.label, False),
+    ]
+
+
 class Assessment(models.Model):
     """A visit to one factory by a team of monitors against a pinned checklist version."""
 

@@ -24,7 +24,7 @@ from ims import policy
 from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
-from ims.assessments.models import Answer, Assessment, Evidence, Status
+from ims.assessments.models import Answer, Assessment, Evidence, Status, answer_wording
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
@@ -280,6 +280,10 @@ def transition(request, ref):
 class QuestionCard:
     question: object
     finding: object = None
+
+    @property
+    def answers(self):
+        return answer_wording(self.question.noncompliant_answer)
 
 
 @dataclass
