@@ -28,6 +28,17 @@ STATE_ORDER = ("correcting", "approved", "submitted", "returned", "in_progress",
 OPENERS = ("head", "monitor_on_team", "manager", "buyer_granted", "admin", "trainer", "partner", "anonymous")
 
 
+# Halfway down the page, how many pixels of the screen bars that stay put (sticky or fixed) cover.
+COVERED_WHEN_SCROLLED = """() => {
+    window.scrollTo(0, document.documentElement.scrollHeight / 2);
+    return [...document.querySelectorAll("body *")]
+        .filter((node) => ["sticky", "fixed"].includes(getComputedStyle(node).position))
+        .map((node) => node.getBoundingClientRect())
+        .map((box) => Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0)))
+        .reduce((sum, height) => sum + height, 0);
+}"""
+
+
 def page_kinds(world):
     """(persona, URL) for every HTML page pattern and object state; public pages also as a visitor."""
     visits = []
@@ -104,7 +115,7 @@ def test_no_page_is_wider_than_a_phone_screen_in_any_language(world, db, setting
         if world.users[persona] is not None:
             clients[persona].force_login(world.users[persona])
     visits = page_kinds(world)
-    too_wide, not_opened, missing, failed, html_pages = [], [], [], [], 0
+    too_wide, covered_by_bars, not_opened, missing, failed, html_pages = [], [], [], [], [], 0
     for persona in OPENERS:
         context = browser_context(viewport=PHONE)
         context.route("**/*", answered_by(clients[persona], missing, failed))
@@ -130,10 +141,14 @@ def test_no_page_is_wider_than_a_phone_screen_in_any_language(world, db, setting
                 width = page.evaluate("document.documentElement.scrollWidth")
                 if width > PHONE["width"]:
                     too_wide.append(f"{address} as {persona}: {width} px")
+                covered = page.evaluate(COVERED_WHEN_SCROLLED)
+                if covered > PHONE["height"] * 0.1:
+                    covered_by_bars.append(f"{address} as {persona}: {covered} px")
     assert not failed, failed
     assert html_pages >= 3 * 55, html_pages  # every page kind was really seen, in three languages
     assert not not_opened, not_opened
     assert not too_wide, "\n".join(too_wide)
+    assert not covered_by_bars, "\n".join(covered_by_bars)
     assert not missing, f"requests answered 404: {sorted(set(missing))}"
 
 

@@ -216,6 +216,12 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
     if details_form is None and editable:
         details_form = AssessmentDetailsForm(instance=assessment)
     next_cluster = next((item.cluster for item in progress if item.missing), progress[0].cluster if progress else None)
+    totals = _progress_totals(progress)
+    actions = available_actions(assessment, request.user)
+    # Submitting is offered once every question has an answer (the workflow refuses it before anyway).
+    submit_waits = totals["missing"] > 0 and any(action.name == "submit" for action in actions)
+    if submit_waits:
+        actions = [action for action in actions if action.name != "submit"]
     return render(
         request,
         "assessments/detail.html",
@@ -223,9 +229,10 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
             "assessment": assessment,
             "team": assessment.team.select_related("user").order_by("-is_lead", "user__full_name"),
             "progress": progress,
-            "totals": _progress_totals(progress),
+            "totals": totals,
             "next_cluster": next_cluster,
-            "actions": available_actions(assessment, request.user),
+            "actions": actions,
+            "submit_waits": submit_waits,
             "transitions": assessment.transitions.select_related("actor"),
             "head_comment": _head_comment(assessment),
             "editable": editable,
