@@ -25,6 +25,7 @@ from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
 from ims.assessments.models import Answer, Assessment, Evidence, Status, answer_wording
+from ims.capture.package import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
@@ -287,6 +288,7 @@ def transition(request, ref):
 class QuestionCard:
     question: object
     finding: object = None
+    previous: dict = None  # the previous visit's published answer and note, as capture.package gives them
 
     @property
     def answers(self):
@@ -332,11 +334,21 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
         .select_related("updated_by")
         .prefetch_related("evidence")
     }
+    previous = previous_findings(assessment)
+    earlier = previous["findings"] if previous else {}
+    unanswered_only = request.GET.get("show") == "unanswered"
     points = []
     for question in questions:
+        finding = findings.get(question.pk)
+        if unanswered_only and finding is not None:
+            continue
         if not points or points[-1].point != question.compliance_point:
             points.append(PointCards(question.compliance_point))
-        points[-1].cards.append(QuestionCard(question, findings.get(question.pk)))
+        card = QuestionCard(question, finding, earlier.get(question.code))
+        if card.previous:
+            card.previous_label = Answer(card.previous["answer"]).label
+        points[-1].cards.append(card)
+    first_unanswered = next((card for group in points for card in group.cards if card.finding is None), None)
     progress = cluster_progress(assessment)
     position = next(index for index, item in enumerate(progress) if item.cluster == cluster)
     return render(
@@ -355,6 +367,9 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
             "on_team": workflow.is_on_team(assessment, request.user),
             "head_comment": _head_comment(assessment),
             "answers": Answer.choices,
+            "previous": previous,
+            "unanswered_only": unanswered_only,
+            "first_unanswered": first_unanswered,
             "note_languages": [(code, NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
             "page_language": get_language(),
             "strings": _capture_strings(),

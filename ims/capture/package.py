@@ -105,7 +105,7 @@ def previous_visit(assessment):
     )
 
 
-def _previous_findings(assessment):
+def previous_findings(assessment):
     """The published answers of the previous visit (its current revision), matched to questions by code."""
     previous = previous_visit(assessment)
     revision = previous.current_revision() if previous else None
@@ -154,7 +154,7 @@ def build_package(assessment, user):
             conflict_state(conflict)
             for conflict in SyncConflict.objects.open().filter(assessment=assessment, reported_by=user)
         ],
-        "previous": _previous_findings(assessment),
+        "previous": previous_findings(assessment),
     }
 
 
