@@ -258,16 +258,15 @@ def _factory_rows():
     provinces = {
         code: names for code, *names in Province.objects.values_list("code", "name_en", "name_km", "name_zh_hans")
     }
-    sectors = dict(Sector.choices)
+    with translation.override("en"):  # open data is in English, beside the names in three scripts
+        sectors = {value: str(label) for value, label in Sector.choices}
     rows = public_factories().values_list(
         "ref", "name_en", "name_km", "name_zh", "sector", "province__code", "last_visit", "public_noncompliant"
     )
     for ref, name_en, name_km, name_zh, sector, province, last_visit, public_noncompliant in rows.iterator(
         chunk_size=CHUNK
     ):
-        with translation.override("en"):
-            sector_name = str(sectors.get(sector, sector))
-        yield [ref, name_en, name_km, name_zh, sector_name, *provinces.get(province, ("", "", "")),
+        yield [ref, name_en, name_km, name_zh, sectors.get(sector, sector), *provinces.get(province, ("", "", "")),
                last_visit.isoformat() if last_visit else None, public_noncompliant]  # fmt: skip
 
 
