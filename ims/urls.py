@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("ims.site.i18n_urls")),
     path("api/v1/capture/", include("ims.capture.api_urls")),
+    path("api/v1/public/checklists/", include("ims.checklists.api_urls")),
     path("api/v1/public/", include("ims.analytics.api_urls")),
     path("api/v1/voice/", include("ims.voice.api_urls")),
     path("api/v1/readings/", include("ims.readings.api_urls")),

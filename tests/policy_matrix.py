@@ -202,6 +202,10 @@ PAGES = {
     ),
     "checklists:index": Spec({"GET": "public.read"}),
     "checklists:version": Spec({"GET": "public.read"}, args=lambda w, s: {"code": w.version.code}),
+    "checklists:import": Spec(
+        {"GET": "checklists.import", "POST": "checklists.import"},
+        bodies={"POST": lambda w, s: Form({"file": SimpleUploadedFile("checklist.json", b'{"version": "x"}')})},
+    ),
     "goodpractice:index": Spec({"GET": "public.read"}),
     "goodpractice:detail": Spec({"GET": "public.read"}, args=lambda w, s: {"slug": w.other["sheet"].slug}),
     # the assessment workspace
@@ -317,6 +321,7 @@ PAGES = {
     "analytics:low_compliance": Spec({"GET": "public.read"}),
     "analytics:high_performing": Spec({"GET": "public.read"}),
     "analytics:synthesis": Spec({"GET": "public.read"}),
+    "analytics:open_data": Spec({"GET": "public.read"}),
     "analytics:synthesis_pdf": Spec({"GET": "public.read"}, args=lambda w, s: {"language": "en"}),
     "analytics:dashboards": Spec({"GET": "dashboards.open"}),
     "analytics:factory_dashboard": Spec({"GET": "dashboard.factory"}, args=alpha),
@@ -564,6 +569,7 @@ API = {
     # open data
     "analytics_api:noncompliance": Spec({"GET": "public.read"}, json=True, query=lambda w: {"year": w.year}),
     "analytics_api:years": Spec({"GET": "public.read"}, json=True),
+    "checklists_api:version": Spec({"GET": "public.read"}, args=lambda w, s: {"version": w.version.code}, json=True),
     "analytics_api:employment": Spec({"GET": "public.read"}, json=True),
     "analytics_api:factories": Spec({"GET": "public.read"}, json=True),
     "analytics_api:factory": Spec({"GET": "public.read"}, args=alpha, json=True),

@@ -15,6 +15,7 @@ PATHS = {
     "/public/factories": {"get"},
     "/public/factories/{ref}": {"get"},
     "/public/downloads/{dataset}.{fmt}": {"get"},
+    "/public/checklists/{version}/": {"get"},
     "/capture/assessments/{ref}/package/": {"get"},
     "/capture/assessments/{ref}/findings/": {"post"},
     "/capture/assessments/{ref}/findings/{client_uuid}/": {"put"},

@@ -11,6 +11,7 @@ from ims.accounts.models import Role
 from ims.assessments.models import Answer, Evidence, Finding
 from ims.assessments.workflow import save_finding
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
+from ims.checklists.models import Question
 from tests.factories import PASSWORD
 
 LANGUAGES = ("en", "km", "zh-hans")
@@ -100,6 +101,13 @@ def test_a_monitor_captures_the_whole_checklist_offline_and_it_reaches_the_serve
     expect(root).to_have_attribute("data-offline-ready", "true", timeout=20_000)
     expect(root).to_have_attribute("data-service-worker", "ready")
     assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    # The answers are worded as each question asks, the non-compliant one marked.
+    for noncompliant_word, compliant_word in (("yes", "No"), ("no", "Yes")):
+        code = Question.objects.filter(noncompliant_answer=noncompliant_word).order_by("code").first().code
+        card = page.locator(f'[id="q-{code}"]')
+        assert card.locator('button[data-answer="compliant"]').text_content().strip() == compliant_word
+        marked = card.locator('button[data-answer="non_compliant"]').text_content().split()
+        assert marked == [noncompliant_word.capitalize(), "non-compliant"]
 
     reached_server = []
 

@@ -438,6 +438,34 @@ def test_interviews_and_workforce_are_saved_with_an_optimistic_lock(client, star
 # --- in a browser -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
+def test_the_answers_are_worded_as_the_question_asks_with_the_noncompliant_one_marked(client, started, team):
+    client.force_login(team.monitor2)
+    page = client.get(url("capture", started, "CL")).text
+    for code in ("CL.1.1", "CL.1.2"):
+        card = page[page.index(f'id="q-{code}"') :]
+        card = card[: card.index("</article>")]
+        noncompliant = Question.objects.get(code=code).noncompliant_answer.capitalize()
+        compliant = {"Yes": "No", "No": "Yes"}[noncompliant]
+        assert 'value="compliant" class="answer answer-compliant"' in card
+        assert re.search(
+            rf'value="compliant" class="answer answer-compliant"\s+aria-pressed="false">{compliant}<', card
+        )
+        assert re.search(
+            rf'value="non_compliant" class="answer answer-non_compliant"\s+aria-pressed="false">{noncompliant} '
+            r'<small class="answer-mark">non-compliant</small>',
+            card,
+        )
+
+
+def button_name(code, answer):
+    """A question is answered as it asks, Yes or No; the non-compliant answer is marked as such."""
+    noncompliant_word = Question.objects.get(code=code).noncompliant_answer.capitalize()
+    if answer == "non_compliant":
+        return f"{noncompliant_word} non-compliant"
+    return {"Yes": "No", "No": "Yes"}[noncompliant_word]
+
+
 @pytest.mark.browser
 def test_a_monitor_taps_answers_on_a_tablet_and_they_are_saved_at_once(
     live_server, transactional_db, started, team, browser_context
@@ -453,8 +481,8 @@ def test_a_monitor_taps_answers_on_a_tablet_and_they_are_saved_at_once(
     page.wait_for_url(f"**{capture}")
 
     first, second = page.locator('[id="q-CL.1.1"]'), page.locator('[id="q-CL.1.2"]')
-    first.get_by_role("button", name="Compliant", exact=True).tap()
-    second.get_by_role("button", name="Non-compliant", exact=True).tap()
+    first.get_by_role("button", name=button_name("CL.1.1", "compliant"), exact=True).tap()
+    second.get_by_role("button", name=button_name("CL.1.2", "non_compliant"), exact=True).tap()
     second.get_by_label("Note", exact=True).fill("A boy of 14 in the packing section")
     for card in (first, second):
         expect(card.locator(".save-state")).to_have_attribute("data-state", "saved", timeout=10_000)
@@ -467,14 +495,16 @@ def test_a_monitor_taps_answers_on_a_tablet_and_they_are_saved_at_once(
     ]
 
     page.reload()
-    expect(first.get_by_role("button", name="Compliant", exact=True)).to_have_attribute("aria-pressed", "true")
-    expect(second.get_by_role("button", name="Non-compliant", exact=True)).to_have_attribute("aria-pressed", "true")
+    compliant_first = first.get_by_role("button", name=button_name("CL.1.1", "compliant"), exact=True)
+    expect(compliant_first).to_have_attribute("aria-pressed", "true")
+    noncompliant_second = second.get_by_role("button", name=button_name("CL.1.2", "non_compliant"), exact=True)
+    expect(noncompliant_second).to_have_attribute("aria-pressed", "true")
     expect(second.get_by_label("Note", exact=True)).to_have_value("A boy of 14 in the packing section")
 
     # Another monitor changes the first answer meanwhile: the tablet shows theirs instead of overwriting it.
     save_finding(started, question_code="CL.1.1", answer=Answer.NOT_ASSESSED, actor=team.monitor, note="Not seen",
                  expected_version=1)  # fmt: skip
-    first.get_by_role("button", name="Non-compliant", exact=True).tap()
+    first.get_by_role("button", name=button_name("CL.1.1", "non_compliant"), exact=True).tap()
     expect(first.locator(".save-state")).to_have_attribute("data-state", "conflict")
     expect(first.locator(".conflict")).to_contain_text("Not assessed")
     expect(first.locator(".conflict")).to_contain_text("Not seen")

@@ -12,6 +12,7 @@ import json
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -24,9 +25,10 @@ from ims.analytics.models import IndustryAggregate, VisitResult
 from ims.api.base import Pages, errors
 from ims.api.errors import handle_api_exception
 from ims.api.throttling import AnonRateThrottle, UserRateThrottle
+from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
 from ims.core.errors import Invalid
 from ims.core.spreadsheets import csv_row
-from ims.factories.models import Factory
+from ims.factories.models import Factory, Province, Sector
 from ims.policy.guards import FollowsPolicy
 from ims.remediation.time_to_fix import time_to_fix
 
@@ -215,33 +217,70 @@ class FactoryView(PublicView):
         })  # fmt: skip
 
 
-# Open data downloads: each dataset is a header and a generator of rows.
+# Open data downloads: each dataset is a header and a generator of rows. Codes come with their names in the three
+# languages (from the newest checklist version that has the code), booleans as true/false; the columns are
+# described on the data dictionary page (analytics/open_data.html).
+
+LANGUAGE_SUFFIXES = ("en", "km", "zh_hans")  # the translated fields' names
+
+
+def _checklist_names():
+    """{code: (English, Khmer, Chinese)} for every cluster, compliance point and question, newest version first."""
+    names = {}
+    versions = ChecklistVersion.objects.order_by("-created_at", "-pk")
+    sources = (
+        (Cluster, "version", "name"),
+        (CompliancePoint, "cluster__version", "name"),
+        (Question, "version", "text"),
+    )
+    for model, version_path, field in sources:
+        columns = [f"{field}_{suffix}" for suffix in LANGUAGE_SUFFIXES]
+        for version in versions:
+            for code, *texts in model.objects.filter(**{version_path: version}).values_list("code", *columns):
+                names.setdefault(code, tuple(text or "" for text in texts))
+    return names
+
+
+def plain(value):
+    """A boolean in a CSV as spreadsheets and scripts read it: true or false, not Python's True or False."""
+    return ("true" if value else "false") if isinstance(value, bool) else value
 
 
 def _statistics_rows():
+    names = _checklist_names()
     rows = IndustryAggregate.objects.order_by("year", "level", "order").values_list(
         "year", "level", "code", "cluster", "point", "publicly_reported", "assessed", "noncompliant"
     )
     for year, level, code, cluster, point, public, assessed, noncompliant in rows.iterator(chunk_size=CHUNK):
-        yield [year, level, code, cluster, point, public, assessed, noncompliant,
-               round(noncompliant / assessed, 4) if assessed else None]  # fmt: skip
+        yield [year, level, code, *names.get(code, ("", "", "")), cluster, point, public, assessed,
+               noncompliant, round(noncompliant / assessed, 4) if assessed else None]  # fmt: skip
 
 
 def _factory_rows():
+    provinces = {
+        code: names for code, *names in Province.objects.values_list("code", "name_en", "name_km", "name_zh_hans")
+    }
+    with translation.override("en"):  # open data is in English, beside the names in three scripts
+        sectors = {value: str(label) for value, label in Sector.choices}
     rows = public_factories().values_list(
         "ref", "name_en", "name_km", "name_zh", "sector", "province__code", "last_visit", "public_noncompliant"
     )
-    for row in rows.iterator(chunk_size=CHUNK):
-        yield [*row[:6], row[6].isoformat() if row[6] else None, row[7]]
+    for ref, name_en, name_km, name_zh, sector, province, last_visit, public_noncompliant in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        yield [ref, name_en, name_km, name_zh, sectors.get(sector, sector), *provinces.get(province, ("", "", "")),
+               last_visit.isoformat() if last_visit else None, public_noncompliant]  # fmt: skip
 
 
 def _public_issue_rows():
+    names = _checklist_names()
     rows = VisitResult.objects.order_by("factory__ref", "visit_end", "pk").values_list(
-        "factory__ref", "assessment__ref", "visit_end", "public_issues"
+        "factory__ref", "factory__name_en", "assessment__ref", "visit_end", "public_issues"
     )
-    for factory_ref, assessment_ref, visit_end, issues in rows.iterator(chunk_size=VISIT_CHUNK):
+    for factory_ref, factory_name, assessment_ref, visit_end, issues in rows.iterator(chunk_size=VISIT_CHUNK):
         for question, answer in sorted(issues.items()):
-            yield [factory_ref, assessment_ref, visit_end.isoformat(), question, answer]
+            yield [factory_ref, factory_name, assessment_ref, visit_end.isoformat(), question,
+                   *names.get(question, ("", "", "")), answer == "non_compliant"]  # fmt: skip
 
 
 def _time_to_fix_rows():
@@ -249,26 +288,36 @@ def _time_to_fix_rows():
         yield [row.year, row.question, row.remediated, row.median_days]
 
 
+NAMES = ("name_en", "name_km", "name_zh")
 DATASETS = {
     "statistics": (
-        ("year", "level", "code", "cluster", "point", "publicly_reported", "assessed", "noncompliant", "rate"),
+        ("year", "level", "code", *NAMES, "cluster", "point", "publicly_reported", "assessed", "noncompliant", "rate"),
         _statistics_rows,
     ),
     "factories": (
-        ("ref", "name_en", "name_km", "name_zh", "sector", "province", "last_visit", "public_noncompliant"),
+        ("ref", "name_en", "name_km", "name_zh", "sector", "province_en", "province_km", "province_zh", "last_visit",
+         "public_noncompliant"),
         _factory_rows,
     ),
-    "public-issues": (("factory_ref", "assessment_ref", "visit_end", "question", "answer"), _public_issue_rows),
+    "public-issues": (
+        ("factory_ref", "factory_name", "assessment_ref", "visit_end", "question", "question_en", "question_km",
+         "question_zh", "noncompliant"),
+        _public_issue_rows,
+    ),
     "time-to-fix": (("year", "question", "remediated", "median_days"), _time_to_fix_rows),
-}
+}  # fmt: skip
+
+# Excel reads a CSV without a byte-order mark in the computer's legacy code page and garbles Khmer and Chinese.
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def _csv_stream(header, rows):
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)
     writer.writerow(header)
     for number, row in enumerate(rows, start=1):
-        writer.writerow(csv_row(row))
+        writer.writerow(csv_row(plain(value) for value in row))
         if number % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.statistics, name="statistics"),
     path("low-compliance/", views.low_compliance, name="low_compliance"),
     path("high-performing/", views.high_performing, name="high_performing"),
+    path("open-data/", views.open_data, name="open_data"),
     path("synthesis/", views.synthesis_report, name="synthesis"),
     path("synthesis/pdf/<str:language>/", views.synthesis_pdf, name="synthesis_pdf"),
     path("dashboards/", views.dashboards, name="dashboards"),

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from ims import policy
-from ims.analytics import charts, services, synthesis
+from ims.analytics import charts, dictionary, services, synthesis
 from ims.analytics.forms import YearForm
 from ims.analytics.models import ClassificationRule
 from ims.analytics.synthesis import cached, chart
@@ -27,6 +27,12 @@ def _year(request):
     form = YearForm(request.GET if "year" in request.GET else None)
     status = 400 if form.is_bound and not form.is_valid() else 200
     return form, form.chosen_year(), status
+
+
+@guard(GET="public.read")
+def open_data(request):
+    """The data dictionary: the downloads and what each of their columns means."""
+    return render(request, "analytics/open_data.html", {"datasets": dictionary.DATASETS})
 
 
 @guard(GET="public.read")

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.db import transaction
 from django.db.models import F
@@ -45,14 +47,45 @@ class FactoryField(forms.CharField):
         raise forms.ValidationError(_("Several factories match “%(text)s”; choose one from the list.") % {"text": text})
 
 
-class StatusFilterForm(forms.Form):
+class AssessmentFilterForm(forms.Form):
+    """Narrows a list of assessments by factory, monitor, status and visit dates; every field may stay empty."""
+
+    factory = forms.CharField(label=gettext_lazy("Factory"), required=False,
+                              widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
+    monitor: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=gettext_lazy("Monitor"), queryset=None, required=False, empty_label=gettext_lazy("All monitors")
+    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), choices=[("", gettext_lazy("All statuses")), *Status.choices], required=False
     )
+    visit_from = forms.DateField(label=gettext_lazy("Visits from"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    visit_to = forms.DateField(label=gettext_lazy("Visits until"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["monitor"].queryset = monitor_choices()
 
     def filter(self, assessments):
-        status = self.cleaned_data.get("status") if self.is_valid() else ""
-        return assessments.filter(status=status) if status else assessments
+        if not self.is_valid():
+            return assessments
+        data = self.cleaned_data
+        if data["factory"]:
+            assessments = assessments.filter(factory__in=Factory.objects.search(data["factory"]))
+        if data["monitor"]:
+            assessments = assessments.filter(team__user=data["monitor"])
+        if data["status"]:
+            assessments = assessments.filter(status=data["status"])
+        if data["visit_from"]:
+            assessments = assessments.filter(visit_end__gte=data["visit_from"])
+        if data["visit_to"]:
+            assessments = assessments.filter(visit_start__lte=data["visit_to"])
+        return assessments
+
+    def query_string(self):
+        """The filters as a query string (without the page), for the pagination links to keep them."""
+        return urlencode({name: value for name, value in self.data.items() if name != "page" and value})
 
 
 class PlanForm(forms.Form):

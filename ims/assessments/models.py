@@ -24,6 +24,19 @@ class Answer(models.TextChoices):
     NOT_ASSESSED = "not_assessed", _("Not assessed")
 
 
+def answer_wording(noncompliant_answer):
+    """[(answer, words on its button, whether it is the non-compliant one)] for a question phrased yes/no:
+    the monitor answers as the question asks, and the non-compliant answer is marked as such."""
+    yes, no = _("Yes"), _("No")
+    compliant, noncompliant = (no, yes) if noncompliant_answer == "yes" else (yes, no)
+    return [
+        (Answer.COMPLIANT, compliant, False),
+        (Answer.NON_COMPLIANT, noncompliant, True),
+        (Answer.NOT_APPLICABLE, Answer.NOT_APPLICABLE.label, False),
+        (Answer.NOT_ASSESSED, Answer.NOT_ASSESSED.label, False),
+    ]
+
+
 class Assessment(models.Model):
     """A visit to one factory by a team of monitors against a pinned checklist version."""
 
@@ -182,6 +195,10 @@ class Transition(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
+    # On a return: the head's word on single findings, and each finding's answer and note as the head saw
+    # them, so the next review shows what the monitors changed since. {question code: text | [answer, note]}
+    finding_comments = models.JSONField(_("comments on findings"), default=dict, blank=True)
+    findings_seen = models.JSONField(_("findings as reviewed"), default=dict, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -190,6 +207,16 @@ class Transition(models.Model):
 
     def __str__(self):
         return f"{self.assessment}: {self.from_status} -> {self.to_status}"
+
+    def changes_since(self, findings):
+        """[(code, (answer, note) as reviewed or None, (answer, note) now)] for the findings that differ."""
+        changed = []
+        for finding in findings:
+            now = [finding.answer, finding.note]
+            before = self.findings_seen.get(finding.question.code)
+            if before != now:
+                changed.append((finding.question.code, before, now))
+        return changed
 
 
 class ClusterResultQuerySet(models.QuerySet):

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
-from ims.assessments.forms import AssessmentDetailsForm, PlanForm, StatusFilterForm, factory_label
-from ims.assessments.models import Answer, Assessment, Evidence, Status
+from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
+from ims.assessments.models import Answer, Assessment, Evidence, Status, answer_wording
+from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
@@ -165,7 +166,7 @@ def mine(request):
     on_team = list(
         visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
     )
-    form = StatusFilterForm(request.GET or None)
+    form = AssessmentFilterForm(request.GET or None)
     others = (
         form.filter(visible.exclude(team__user=request.user))
         .annotate(answered=Count("findings"))
@@ -174,7 +175,8 @@ def mine(request):
     page = Paginator(others, 50).get_page(request.GET.get("page"))
     for assessment in [*on_team, *page.object_list]:
         assessment.question_total = question_totals.get(assessment.checklist_version_id, 0)
-    return render(request, "assessments/mine.html", {"on_team": on_team, "form": form, "page": page})
+    context = {"on_team": on_team, "form": form, "page": page, "query": form.query_string()}
+    return render(request, "assessments/mine.html", context)
 
 
 @guard(GET="assessment.plan", POST="assessment.plan")
@@ -215,6 +217,12 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
     if details_form is None and editable:
         details_form = AssessmentDetailsForm(instance=assessment)
     next_cluster = next((item.cluster for item in progress if item.missing), progress[0].cluster if progress else None)
+    totals = _progress_totals(progress)
+    actions = available_actions(assessment, request.user)
+    # Submitting is offered once every question has an answer (the workflow refuses it before anyway).
+    submit_waits = totals["missing"] > 0 and any(action.name == "submit" for action in actions)
+    if submit_waits:
+        actions = [action for action in actions if action.name != "submit"]
     return render(
         request,
         "assessments/detail.html",
@@ -222,9 +230,10 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
             "assessment": assessment,
             "team": assessment.team.select_related("user").order_by("-is_lead", "user__full_name"),
             "progress": progress,
-            "totals": _progress_totals(progress),
+            "totals": totals,
             "next_cluster": next_cluster,
-            "actions": available_actions(assessment, request.user),
+            "actions": actions,
+            "submit_waits": submit_waits,
             "transitions": assessment.transitions.select_related("actor"),
             "head_comment": _head_comment(assessment),
             "editable": editable,
@@ -279,6 +288,11 @@ def transition(request, ref):
 class QuestionCard:
     question: object
     finding: object = None
+    previous: dict | None = None  # the previous visit's published answer and note (assessments.previous)
+
+    @property
+    def answers(self):
+        return answer_wording(self.question.noncompliant_answer)
 
 
 @dataclass
@@ -320,11 +334,21 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
         .select_related("updated_by")
         .prefetch_related("evidence")
     }
+    previous = previous_findings(assessment)
+    earlier = previous["findings"] if previous else {}
+    unanswered_only = request.GET.get("show") == "unanswered"
     points = []
     for question in questions:
+        finding = findings.get(question.pk)
+        if unanswered_only and finding is not None:
+            continue
         if not points or points[-1].point != question.compliance_point:
             points.append(PointCards(question.compliance_point))
-        points[-1].cards.append(QuestionCard(question, findings.get(question.pk)))
+        card = QuestionCard(question, finding, earlier.get(question.code))
+        if card.previous:
+            card.previous_label = Answer(card.previous["answer"]).label
+        points[-1].cards.append(card)
+    first_unanswered = next((card for group in points for card in group.cards if card.finding is None), None)
     progress = cluster_progress(assessment)
     position = next(index for index, item in enumerate(progress) if item.cluster == cluster)
     return render(
@@ -343,6 +367,9 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
             "on_team": workflow.is_on_team(assessment, request.user),
             "head_comment": _head_comment(assessment),
             "answers": Answer.choices,
+            "previous": previous,
+            "unanswered_only": unanswered_only,
+            "first_unanswered": first_unanswered,
             "note_languages": [(code, NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
             "page_language": get_language(),
             "strings": _capture_strings(),

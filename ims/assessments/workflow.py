@@ -149,7 +149,14 @@ def plan_assessment(
 
 
 @transaction.atomic
-def transition(assessment: Assessment, action_name: str, actor: User, comment: str = "") -> Assessment:
+def transition(
+    assessment: Assessment,
+    action_name: str,
+    actor: User,
+    comment: str = "",
+    finding_comments: dict[str, str] | None = None,
+) -> Assessment:
+    """Move the assessment one step. finding_comments ({question code: text}) go with a return only."""
     action = ACTIONS.get(action_name)
     if action is None:
         raise Invalid(_("Unknown action '%(action)s'.") % {"action": action_name})
@@ -176,12 +183,21 @@ def transition(assessment: Assessment, action_name: str, actor: User, comment: s
     assessment.row_version = F("row_version") + 1
     assessment.save(update_fields=["status", "row_version", "updated_at"])
     assessment.refresh_from_db()
+    on_findings, seen = {}, {}
+    if action_name == "return":
+        findings = assessment.findings.select_related("question").order_by()
+        seen = {finding.question.code: [finding.answer, finding.note] for finding in findings}
+        on_findings = {code: text.strip() for code, text in (finding_comments or {}).items() if text.strip()}
+        unknown = sorted(set(on_findings) - set(seen))
+        if unknown:
+            raise Invalid(_("No finding %(codes)s to comment on.") % {"codes": ", ".join(unknown)})
     Transition.objects.create(
         assessment=assessment, action=action_name, from_status=previous, to_status=action.target, actor=actor,
-        comment=comment,
+        comment=comment, finding_comments=on_findings, findings_seen=seen,
     )  # fmt: skip
+    details = {"finding_comments": on_findings} if on_findings else {}
     record(actor, f"assessment.{action_name}", assessment, factory=assessment.factory, comment=comment,
-           from_status=previous, to_status=action.target)  # fmt: skip
+           from_status=previous, to_status=action.target, **details)  # fmt: skip
     if action_name == "approve":
         publish(assessment, actor, reason=reason)
     return assessment

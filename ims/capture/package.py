@@ -14,8 +14,8 @@
 from django.conf import settings
 from django.urls import reverse
 
-from ims.assessments.models import PUBLISHED_STATUSES, Answer, Assessment
-from ims.assessments.snapshot import of_revision
+from ims.assessments.models import Answer
+from ims.assessments.previous import previous_findings
 from ims.assessments.workflow import can_edit_findings
 from ims.capture.models import ChecklistRevision, SyncConflict
 from ims.capture.sync import finding_state
@@ -95,34 +95,6 @@ def _checklist(version):
     return {"code": version.code, "title": _texts(version, "title"), "clusters": clusters}
 
 
-def previous_visit(assessment):
-    """The factory's latest published assessment before this one, or None."""
-    return (
-        Assessment.objects.filter(
-            factory=assessment.factory, status__in=PUBLISHED_STATUSES, visit_start__lt=assessment.visit_start
-        )
-        .order_by("-visit_start", "-pk")
-        .first()
-    )
-
-
-def _previous_findings(assessment):
-    """The published answers of the previous visit (its current revision), matched to questions by code."""
-    previous = previous_visit(assessment)
-    revision = previous.current_revision() if previous else None
-    if revision is None:
-        return None
-    return {
-        "ref": previous.ref,
-        "visit_end": previous.visit_end.isoformat(),
-        "revision": revision.number,
-        "findings": {
-            row["question"]: {"answer": row["answer"], "note": row["note"], "note_language": row["note_language"]}
-            for row in of_revision(revision)["findings"]
-        },
-    }
-
-
 def build_package(assessment, user):
     version = assessment.checklist_version
     findings = assessment.findings.select_related("question", "updated_by").prefetch_related("evidence")
@@ -155,7 +127,7 @@ def build_package(assessment, user):
             conflict_state(conflict)
             for conflict in SyncConflict.objects.open().filter(assessment=assessment, reported_by=user)
         ],
-        "previous": _previous_findings(assessment),
+        "previous": previous_findings(assessment),
     }
 
 

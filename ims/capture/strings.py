@@ -6,6 +6,9 @@ from django.utils.translation import gettext as _
 def app_strings():
     return {
         "online": _("Online"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "nonCompliantMark": _("non-compliant"),
         "offline": _("Offline: everything is kept on this tablet"),
         "pending": _("Waiting to be sent: %(count)s"),
         "lastSync": _("Last sync: %(time)s"),

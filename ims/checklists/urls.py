@@ -5,5 +5,6 @@ from ims.checklists import views
 app_name = "checklists"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("import/", views.import_version, name="import"),
     path("<str:code>/", views.version_detail, name="version"),
 ]

@@ -1,6 +1,10 @@
+from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
+from ims import policy
+from ims.checklists import importing
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
 from ims.policy.guards import guard
 
@@ -40,5 +44,41 @@ def version_detail(request, code):
             "point_count": CompliancePoint.objects.filter(cluster__version=version).count(),
             "cluster_count": Cluster.objects.filter(version=version).count(),
             "public_only": public_only,
+            "may_import": policy.allows(request.user, "checklists.import"),
         },
     )
+
+
+@guard(GET="checklists.import", POST="checklists.import")
+def import_version(request):
+    """Upload a version's JSON document, read what it changes against the newest version, then save it."""
+    context = {}
+    if request.method == "POST" and "confirm" in request.POST:
+        try:
+            version = importing.confirm(request.POST["confirm"])
+        except LookupError:
+            context["problems"] = [_("That upload is no longer waiting: upload the file again.")]
+        except importing.Refused as refused:
+            context["problems"] = refused.problems
+        else:
+            messages.success(request, _("Checklist version %(code)s is saved.") % {"code": version.code})
+            return redirect("checklists:version", code=version.code)
+    elif request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["problems"] = [_("Choose a JSON file to upload.")]
+        else:
+            try:
+                digest, checklist, previous, changes = importing.check_upload(upload.read())
+            except importing.Refused as refused:
+                context["problems"] = refused.problems
+            else:
+                if changes:  # the fields named as the checklist's pages name them, in the reader's language
+                    changes.changed = {
+                        code: [Question._meta.get_field(name).verbose_name for name in names]
+                        for code, names in changes.changed.items()
+                    }
+                questions = list(checklist.questions())
+                context.update(digest=digest, checklist=checklist, previous=previous, changes=changes,
+                               question_count=len(questions), title=checklist.title.get("en", ""))  # fmt: skip
+    return render(request, "checklists/import.html", context)

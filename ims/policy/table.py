@@ -185,6 +185,8 @@ RULES = [
           summary="The factories that grant one's buyer organisation access now."),
     # Factories
     _rule("factories.import", NOTHING, *_every(ADMIN), summary="Import factories from CSV."),
+    _rule("checklists.import", NOTHING, *_every(ADMIN),
+          summary="Import a new checklist version from a JSON document, after seeing what it changes."),
     _rule("factory.contacts", FACTORY, *_every(FACTORY_FACING_STAFF, OWN_FACTORY),
           summary="A factory's contacts (names, addresses)."),
     # Programme operations

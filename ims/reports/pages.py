@@ -151,6 +151,34 @@ def _done_message(action, assessment):
     return _("Reopened for correction. Approve it again to publish the corrected revision.")
 
 
+FINDING_COMMENT = "finding-comment-"  # + the question code: the head's word on one finding when returning
+
+
+@dataclass
+class ChangeRow:
+    code: str
+    before: tuple  # (answer, its label, note), or None for a finding answered since
+    now: tuple
+    comment: str
+
+
+def _change_rows(last_return, findings):
+    """The findings the monitors changed since the head returned the assessment, with the head's comment."""
+
+    def shown(answer_and_note):
+        answer, note = answer_and_note
+        return answer, Answer(answer).label if answer in Answer.values else answer, note
+
+    return [
+        ChangeRow(code, shown(before) if before else None, shown(now), last_return.finding_comments.get(code, ""))
+        for code, before, now in last_return.changes_since(findings)
+    ]
+
+
+def _finding_comments(data):
+    return {name.removeprefix(FINDING_COMMENT): text for name, text in data.items() if name.startswith(FINDING_COMMENT)}
+
+
 @guard(GET="review.open", POST=StepFromField("action", "assessment.{}"))
 def review(request, ref):
     assessment = policy.get_or_404(
@@ -164,7 +192,9 @@ def review(request, ref):
         if posted.is_valid():
             action = posted.cleaned_data["action"]
             try:
-                assessment = transition(assessment, action, request.user, posted.cleaned_data["comment"])
+                on_findings = _finding_comments(request.POST) if action == "return" else None
+                assessment = transition(assessment, action, request.user, posted.cleaned_data["comment"],
+                                        finding_comments=on_findings)  # fmt: skip
             except DomainError as error:
                 messages.error(request, error.message)
                 status = error.status
@@ -174,9 +204,12 @@ def review(request, ref):
         else:
             messages.error(request, _("Choose one of the actions offered on this page."))
             status = 400
-    findings = list(assessment.findings.select_related("question__compliance_point__cluster"))
+    findings = list(
+        assessment.findings.select_related("question__compliance_point__cluster").prefetch_related("evidence")
+    )
     # Non-compliances first, then what was not assessed, each in checklist order (the sort is stable).
     findings.sort(key=lambda finding: {Answer.NON_COMPLIANT: 0, Answer.NOT_ASSESSED: 1}.get(finding.answer, 2))
+    last_return = assessment.transitions.filter(action="return").select_related("actor").last()
     context = {
         "assessment": assessment,
         "findings": findings,
@@ -187,6 +220,11 @@ def review(request, ref):
         "actions": [name for name in allowed_actions(assessment, request.user) if name in REVIEW_ACTIONS],
         "current": assessment.current_revision() if assessment.is_published else None,
         "posted": posted.data if posted is not None else {},
+        "last_return": last_return,
+        "changes": _change_rows(last_return, findings) if last_return else [],
+        "finding_comment_prefix": FINDING_COMMENT,
+        # Said in the confirmation before publishing: who reads the report as soon as it is approved.
+        "buyers_with_access": policy.grants_in_force().filter(factory=assessment.factory).count(),
     }
     return render(request, "reports/review.html", context, status=status)
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ims import policy
 from ims.accounts.models import Organisation
 from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Invalid
@@ -40,6 +41,12 @@ class GrantForm(forms.Form):
             except Invalid as error:
                 raise forms.ValidationError(error.message) from None
         return day
+
+    def offer_buyers_without_access(self, factory):
+        """The picker offers only buyers that cannot read the factory's reports yet (a buyer granted access
+        appears in the table above it, with its expiry)."""
+        granted = policy.grants_in_force().filter(factory=factory).values("buyer")
+        self.fields["buyer"].queryset = self.fields["buyer"].queryset.exclude(pk__in=granted).order_by("name")
 
     def expires_at(self):
         """Access lasts through the whole chosen day, in the programme's time zone."""

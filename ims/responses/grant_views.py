@@ -72,7 +72,9 @@ def _sections(factories, posted):
             grant.state = grant_state(grant)
             grant.state_label = GRANT_STATES[grant.state]
         form = posted if posted is not None and posted.data.get("factory") == factory.ref else None
-        form = form or GrantForm(initial={"factory": factory.ref}, factories=factories)
+        if form is None:
+            form = GrantForm(initial={"factory": factory.ref}, factories=factories)
+            form.offer_buyers_without_access(factory)
         form.auto_id = f"id_{factory.pk}_%s"
         sections.append({"factory": factory, "grants": factory_grants, "form": form})
     return sections

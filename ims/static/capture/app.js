@@ -396,14 +396,24 @@
     const guidance = element("p");
     const legal = element("p");
     const condition = element("p", { class: "muted" });
+    // Worded as the question asks (Yes or No), the non-compliant answer marked, as on the online screen.
+    const [compliantWord, noncompliantWord] =
+      question.noncompliant_answer === "yes" ? [strings.no, strings.yes] : [strings.yes, strings.no];
+    const words = { compliant: compliantWord, non_compliant: noncompliantWord };
     const answers = pkg.answers.map((answer) =>
-      element("button", {
-        type: "button",
-        class: `answer answer-${answer.value}`,
-        "data-answer": answer.value,
-        "aria-pressed": "false",
-        text: answer.label,
-      }),
+      element(
+        "button",
+        {
+          type: "button",
+          class: `answer answer-${answer.value}`,
+          "data-answer": answer.value,
+          "aria-pressed": "false",
+          text: words[answer.value] || answer.label,
+        },
+        answer.value === "non_compliant"
+          ? [" ", element("small", { class: "answer-mark", text: strings.nonCompliantMark })]
+          : [],
+      ),
     );
     const note = element("textarea", { id: `note-${id}`, rows: "2" });
     const noteLanguage = element(

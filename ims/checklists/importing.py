@@ -1,0 +1,67 @@
+"""A programme administrator brings in a new checklist version in two steps: the uploaded document is checked
+and kept aside under its SHA-256 while the administrator reads what it changes, then saved on confirmation.
+
+Kept in the media storage (a file or the bucket), not the session: a full checklist is over a megabyte.
+"""
+
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils.translation import gettext as _
+
+from ims.checklists.content import ContentError
+from ims.checklists.exchange import VersionExists, difference, export_version, import_version, read_document
+from ims.checklists.models import ChecklistVersion
+
+PENDING = "checklist-imports/{}.json"
+
+
+class Refused(Exception):
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _problems_of(error):
+    if isinstance(error, VersionExists):
+        return [_("Version %(code)s exists already: give the new version another code.") % {"code": error.args[0]}]
+    return error.problems
+
+
+def check_upload(data):
+    """(digest, checklist, difference against the newest stored version or None) for an uploaded document, kept
+    aside for confirm(); raises Refused listing every problem."""
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Refused([_("The file is not JSON in UTF-8: %(error)s") % {"error": error}]) from error
+    try:
+        checklist = read_document(document)
+        if ChecklistVersion.objects.filter(code=checklist.version).exists():
+            raise VersionExists(checklist.version)
+    except (ContentError, VersionExists) as error:
+        raise Refused(_problems_of(error)) from error
+    digest = hashlib.sha256(data).hexdigest()
+    if not default_storage.exists(PENDING.format(digest)):
+        default_storage.save(PENDING.format(digest), ContentFile(data))
+    previous = ChecklistVersion.objects.first()
+    return digest, checklist, previous, difference(export_version(previous), document) if previous else None
+
+
+def confirm(digest):
+    """Save the document kept under this digest as a new version; raises Refused (nothing saved) or LookupError."""
+    if len(digest) != 64 or not all(character in "0123456789abcdef" for character in digest):
+        raise LookupError(digest)
+    name = PENDING.format(digest)
+    if not default_storage.exists(name):
+        raise LookupError(digest)
+    with default_storage.open(name, "rb") as stored:
+        document = json.loads(stored.read().decode("utf-8-sig"))
+    try:
+        version = import_version(document)
+    except (ContentError, VersionExists) as error:
+        raise Refused(_problems_of(error)) from error
+    default_storage.delete(name)
+    return version
