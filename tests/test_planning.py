@@ -147,5 +147,5 @@ def test_public_time_to_fix_is_on_the_statistics_page_and_in_the_open_data(team,
     assert 'data-question="CO.2.1"' not in page.split('id="time-to-fix"')[1]
 
     download = Client().get(reverse("analytics_api:download", kwargs={"dataset": "time-to-fix", "fmt": "csv"}))
-    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert rows == [{"year": "2025", "question": "OS.8.7", "remediated": "2", "median_days": str(expected_median)}]

@@ -81,4 +81,18 @@ DATASETS = (
             ("noncompliant", _("true if the factory was non-compliant on it at that visit; else false.")),
         ),
     ),
+    Dataset(
+        "time-to-fix",
+        _("Time to fix per public issue"),
+        _(
+            "For each publicly reported issue and year, how long factories took to fix it: the days from the "
+            "last day of the visit that found it to the last day of the later visit that found it remediated."
+        ),
+        (
+            ("year", _("The year the remediation was verified.")),
+            ("question", _("The checklist code of the question.")),
+            ("remediated", _("How many findings on it were verified remediated that year.")),
+            ("median_days", _("The median number of days from finding to verified remediation.")),
+        ),
+    ),
 )

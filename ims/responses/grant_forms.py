@@ -34,6 +34,8 @@ class GrantForm(forms.Form):
 
     def clean_expires_on(self):
         day = self.cleaned_data["expires_on"]
+        if day is not None and day < timezone.localdate():
+            raise forms.ValidationError(gettext("The expiry must be in the future."))
         if day is not None:
             try:
                 require_within(day, gettext("The expiry"), earliest=timezone.localdate(),
