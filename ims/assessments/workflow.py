@@ -123,8 +123,8 @@ def plan_assessment(
             _("%(names)s cannot be on the team: not a monitor.") % {"names": ", ".join(map(str, not_monitors))}
         )
     # One planning per factory at a time, so that the reference and the client UUID checked free here are
-    # still free when taken (on SQLite, writers take turns anyway).
-    Factory.objects.select_for_update().filter(pk=factory.pk).first()
+    # still free when taken.
+    Factory.objects.lock(factory)
     if client_uuid is not None and (earlier := Assessment.objects.filter(client_uuid=client_uuid).first()):
         return _replayed(earlier, factory, version, type, visit_start, visit_end, monitors)
     version.freeze()

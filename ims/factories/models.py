@@ -63,6 +63,11 @@ class District(TranslatedContent):
 
 
 class FactoryQuerySet(models.QuerySet):
+    def lock(self, factory):
+        """Hold the factory's row until the transaction ends, so that changes to it one at a time (planning, granting)
+        see what the previous one took. On SQLite writers take turns anyway."""
+        self.select_for_update().filter(pk=factory.pk).first()
+
     def search(self, text):
         """Match a fragment of any of the three names, the reference or a licence number."""
         text = (text or "").strip()

@@ -18,6 +18,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as default_server_error
@@ -87,6 +88,16 @@ def error_response(request, code, limit=None):
     if status in (429, 503):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS if status == 503 else TYPESETTING_RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def early_error_response(request, code, limit=None):
+    """error_response for a middleware that answers before LocaleMiddleware and CommonMiddleware run: in the
+    language the request asks for, and with its Content-Length, so the client knows the answer is whole
+    without waiting for the connection to close (which the server may delay while it drains a body)."""
+    with translation.override(translation.get_language_from_request(request, check_path=True)):
+        response = error_response(request, code, limit=limit)
+    response["Content-Length"] = str(len(response.content))
     return response
 
 

@@ -8,9 +8,8 @@ The answer is a 413 in the caller's format. (Behind gunicorn a body without Cont
 """
 
 from django.conf import settings
-from django.utils import translation
 
-from ims.operations.errors import error_response
+from ims.operations.errors import early_error_response
 
 # The form fields beside the file of a multipart upload, and the multipart framing.
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -36,10 +35,5 @@ class RequestSizeMiddleware:
     def __call__(self, request):
         limit = body_limit(request)
         if declared_length(request) > limit:
-            with translation.override(translation.get_language_from_request(request, check_path=True)):
-                response = error_response(request, "too_large", limit=limit)
-            # Said here, as CommonMiddleware is not reached: the client knows the answer is whole without
-            # waiting for the connection to close (which the server may delay while it drains the body).
-            response["Content-Length"] = str(len(response.content))
-            return response
+            return early_error_response(request, "too_large", limit=limit)
         return self.get_response(request)

@@ -35,7 +35,7 @@ def grant_access(
     if expires_at is not None:
         require_within(expires_at.date(), _("The expiry"), latest=years_from_today(MAX_GRANT_YEARS))
     # One granting per factory at a time: two managers granting the same buyer at once get one grant.
-    Factory.objects.select_for_update().filter(pk=factory.pk).first()
+    Factory.objects.lock(factory)
     grant = (
         AccessGrant.objects.select_for_update().filter(factory=factory, buyer=buyer, revoked_at__isnull=True).first()
     )
