@@ -103,6 +103,12 @@ def space_glyph(font_file):
     return font.getGlyphID(font.getBestCmap()[ord(" ")])
 
 
+def wait_for_fonts(page):
+    """Until every web font the page asked for has loaded. Not page.wait_for_function: its polling evaluates
+    the predicate as a string in the page, which the Content Security Policy (no unsafe-eval) refuses."""
+    page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+
+
 def rendering_fonts(page, selector):
     """The fonts Chromium actually used to draw a node's text, as reported by DevTools."""
     session = page.context.new_cdp_session(page)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 from ims.analytics.models import IndustryYear
 from ims.factories.models import Factory
+from tests.clients import wait_for_fonts
 from tests.factories import ensure_content
 
 pytestmark = pytest.mark.browser
@@ -22,7 +23,7 @@ def generated(transactional_db, make_user, programme):
 
 def test_the_statistics_page_draws_its_charts_beside_readable_tables(live_server, generated, page):
     page.goto(f"{live_server.url}/km/statistics/?year={YEAR}")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_for_fonts(page)
     assert page.locator("html").get_attribute("lang") == "km"
     assessed = IndustryYear.objects.get(year=YEAR).factories_assessed
     assert page.locator("#factories-assessed").inner_text() == str(assessed)

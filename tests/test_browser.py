@@ -1,9 +1,12 @@
 """The checklist as a person sees it, in headless Chromium (Debian's package, never a downloaded one)."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from ims.checklists.models import Question
-from tests.clients import rendering_fonts
+from tests.clients import rendering_fonts, wait_for_fonts
 from tests.factories import ensure_content
 
 pytestmark = pytest.mark.browser
@@ -20,13 +23,13 @@ def test_checklist_page_shows_the_text_in_the_served_web_font(
     question = Question.objects.get(version__code="2026.1", code="OS.8.2")
     expected = question.text_in("text", language)
     page.goto(f"{live_server.url}/{language}/checklists/{question.version.code}/")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_for_fonts(page)
 
     selector = f'[id="{question.code}"] .question-text'
     # Compliance points are laid out (and their glyphs fetched) as they come into view (content-visibility).
     page.locator(selector).scroll_into_view_if_needed()
-    page.wait_for_function("([selector]) => document.querySelector(selector).innerText.trim() !== ''", arg=[selector])
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    expect(page.locator(selector)).not_to_have_text(re.compile(r"^\s*$"), use_inner_text=True)  # laid out
+    wait_for_fonts(page)
     assert page.locator(selector).inner_text().strip() == expected.strip()
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator(".question").count() == Question.objects.filter(version=question.version).count()

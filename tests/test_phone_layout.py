@@ -13,6 +13,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.clients import wait_for_fonts
 from tests.policy_matrix import SPECS, expected_allowed, url_of
 from tests.policy_world import PERSONAS, world_in_a_transaction
 
@@ -137,7 +138,7 @@ def test_no_page_is_wider_than_a_phone_screen_in_any_language(world, db, setting
                 if not response.headers.get("content-type", "").startswith("text/html"):
                     continue  # a PDF, a CSV, an XLSForm: not a page
                 html_pages += 1
-                page.wait_for_function("document.fonts.status === 'loaded'")
+                wait_for_fonts(page)
                 width = page.evaluate("document.documentElement.scrollWidth")
                 if width > PHONE["width"]:
                     too_wide.append(f"{address} as {persona}: {width} px")

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from ims.checklists.models import Question
-from tests.clients import rendering_fonts
+from tests.clients import rendering_fonts, wait_for_fonts
 from tests.factories import NOTED_NONCOMPLIANCES
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_the_detailed_report_shows_the_questions_in_the_served_web_font(
 ):
     page = signed_in_page(browser_context, live_server, team.manager)
     page.goto(f"{live_server.url}/{language}/reports/{published_report.ref}/revisions/1/")
-    page.wait_for_function("document.fonts.status === 'loaded'")
+    wait_for_fonts(page)
     assert page.locator("html").get_attribute("lang") == language
     for code in NOTED_NONCOMPLIANCES:
         expected = Question.objects.get(code=code).text_in("text", language)
