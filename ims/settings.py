@@ -6,6 +6,7 @@ Defaults are safe for a laptop (SQLite and files under ./var, DEBUG off).
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "ims.voice",
     "ims.readings",
     "ims.planning",
+    "ims.people",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +127,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "ims.site.context_processors.languages",
                 "ims.site.context_processors.navigation",
+                "ims.notifications.context_processors.unread_notices",
+                "ims.people.context_processors.waiting",
             ],
         },
     },
@@ -147,7 +151,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "accounts:start"  # what needs the person now
 LOGOUT_REDIRECT_URL = "core:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -382,5 +386,34 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("IMS_LOG_LEVEL", default="INFO")},
     # fontTools narrates every glyph it keeps when building web fonts.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    # fontTools and django-axes (every sign-in) narrate at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Accounts (issues 15 and 16): password guessing, trusted proxies, API tokens ----------------------------
+
+# How many proxies of ours stand in front of the app and append the client's address to X-Forwarded-For
+# (Caddy in compose.yaml: 1). With 0 the header is ignored: a client could write anything there.
+IMS_TRUSTED_PROXY_COUNT = env.int("IMS_TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = IMS_TRUSTED_PROXY_COUNT
+
+# Two-factor authentication (ims.accounts.two_factor): authenticator apps and recovery codes, by django-otp.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+OTP_TOTP_ISSUER = "IMS"
+
+# django-axes: failed sign-ins counted per account and per client address (ims.accounts.throttling).
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last, as axes asks: it answers a locked-out sign-in
+AUTHENTICATION_BACKENDS = ["ims.accounts.throttling.SignInThrottle", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("IMS_SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("IMS_SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # either one alone locks
+AXES_CLIENT_IP_CALLABLE = "ims.accounts.throttling.client_address"
+AXES_USERNAME_CALLABLE = "ims.accounts.throttling.account_tried"
+AXES_LOCKOUT_CALLABLE = "ims.accounts.throttling.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# An API token opens the API for this many days from when it was issued (ims.api.models.ApiToken).
+IMS_API_TOKEN_DAYS = env.int("IMS_API_TOKEN_DAYS", default=90)
+# An invitation's link sets a password once, within this many days (ims.people.invitations).
+IMS_INVITATION_DAYS = env.int("IMS_INVITATION_DAYS", default=7)

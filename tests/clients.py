@@ -7,6 +7,8 @@ import subprocess
 import uharfbuzz
 from django.urls import reverse
 from django.utils import translation
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -34,12 +36,24 @@ def url(name, *args, language="en"):
 
 
 def signed_in(user, **headers):
-    """An API client carrying the user's token, obtained the way an integration does."""
+    """An API client carrying the user's token, obtained the way an integration does (with a recovery code when
+    the account uses two-factor authentication: enrolled here with one code per token asked for)."""
     client = APIClient(**headers)
-    answer = client.post(f"{API}/auth/token/", {"email": user.email, "password": PASSWORD}, format="json")
+    credentials = {"email": user.email, "password": PASSWORD}
+    answer = client.post(f"{API}/auth/token/", credentials, format="json")
+    if answer.status_code == 400 and answer.json()["error"] == "second_factor_needed":
+        credentials["code"] = recovery_code(user)
+        answer = client.post(f"{API}/auth/token/", credentials, format="json")
     assert answer.status_code == 200, answer.content
     client.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
     return client
+
+
+def recovery_code(user):
+    """A new recovery code of the user's, enrolling the user in two-factor authentication first if need be."""
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test app"})
+    device, _created = StaticDevice.objects.get_or_create(user=user, defaults={"name": "recovery codes"})
+    return device.token_set.create(token=StaticToken.random_token()).token
 
 
 def put_finding(client, ref, code, answer, **fields):

@@ -348,9 +348,11 @@ class ApiClient:
         assert status == expect, (method, path, status, content[:500])
         return json.loads(content) if content else None
 
-    def signed_in(self, email, password=PASSWORD, base=None):
-        """Another client for the same user's token, on this server or another one (`base`)."""
-        token = self.json("POST", "/api/v1/auth/token/", {"email": email, "password": password})["token"]
+    def signed_in(self, email, password=PASSWORD, base=None, code=None):
+        """Another client for the same user's token, on this server or another one (`base`); `code`: the
+        second factor of an account that has one."""
+        credentials = {"email": email, "password": password, **({"code": code} if code else {})}
+        token = self.json("POST", "/api/v1/auth/token/", credentials)["token"]
         return ApiClient(base or self.base, token, self.headers)
 
 

@@ -50,6 +50,19 @@ def seed():
     }
 
 
+def recovery_code(email):
+    """A new recovery code of the account's, enrolling it in two-factor authentication first if need be."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ims.accounts.models import User
+
+    user = User.objects.get(email=email)
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "test app"})
+    device, _created = StaticDevice.objects.get_or_create(user=user, defaults={"name": "recovery codes"})
+    return device.token_set.create(token=StaticToken.random_token()).token
+
+
 def publish():
     from ims.accounts.models import User
     from ims.assessments.workflow import plan_assessment, transition
@@ -180,6 +193,7 @@ def _body(response):
 
 STEPS = {
     "seed": seed,
+    "recovery_code": recovery_code,
     "publish": publish,
     "state": state,
     "enqueue_refresh": enqueue_refresh,

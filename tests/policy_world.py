@@ -34,7 +34,9 @@ from ims.checklists.models import ChecklistVersion
 from ims.factories.models import Contact, Factory, Province
 from ims.goodpractice.models import GoodPracticeSheet
 from ims.grants.models import AccessGrant
-from ims.notifications.models import Notification
+from ims.notifications.models import Notice, Notification
+from ims.people import invitations
+from ims.people.models import AccessRequest, Invitation
 from ims.planning.models import LowComplianceCase
 from ims.readings.services import register_device
 from ims.reports.models import Kind
@@ -64,7 +66,7 @@ class Persona:
     """Someone the tests sign in as: the roles they hold and their ties to the world's objects.
 
     ties: "team" (on every assessment's team), "reporter" (sent the sync conflict and started the photo
-    uploads from a tablet),
+    uploads from a tablet; the person an object names, also the owner of an API token),
     "factory" (manages Alpha), "grant" (a buyer Alpha grants access now), "session" (runs the training
     session), "admin site" (Django staff).
     """
@@ -314,6 +316,23 @@ def build_world():
     _letters(world)
     _voice_and_readings(world, users)
     ApiToken.objects.issue(users["head"])
+    world.other["token"], _key = ApiToken.objects.issue(users["monitor_on_team"])
+    invitation = Invitation.objects.create(email="invited@world.example", full_name="Invited", language="km",
+                                           organisation=alpha.organisation, role=Role.FACTORY_MANAGER,
+                                           invited_by=users["admin"])  # fmt: skip
+    world.other["invitation_token"] = invitations.link_token(invitation)
+    world.other["access_request"] = AccessRequest.objects.create(
+        factory=alpha, buyer=buyers["buyer_never"], requested_by=users["buyer_never"]
+    )
+    world.other["notice"] = Notice.objects.create(
+        recipient=users["monitor_on_team"],
+        event="returned",
+        event_key="world",
+        factory=alpha,
+        params={"ref": world.assessments["returned"].ref},
+        link_name="assessments:detail",
+        link_kwargs={"ref": world.assessments["returned"].ref},
+    )
     rebuild_all()
     world.other.update(
         buyer_org_never=buyers["buyer_never"],

@@ -10,11 +10,11 @@ from tests.factories import PASSWORD
 
 
 @pytest.mark.django_db
-def test_sign_in_with_email_in_any_case_lands_in_the_preferred_language(client, make_user):
-    make_user("chenda@example.org", language="km")
-    response = client.post("/en/accounts/login/", {"username": "Chenda@Example.org", "password": PASSWORD})
+def test_sign_in_with_email_in_any_case_keeps_the_sign_in_page_language(client, make_user):
+    make_user("chenda@example.org", language="en")
+    response = client.post("/km/accounts/login/", {"username": "Chenda@Example.org", "password": PASSWORD})
     assert response.status_code == 302
-    assert response["Location"] == "/km/"
+    assert response["Location"] == "/km/accounts/start/"
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "km"
     # the cookie now sends a bare visit to the remembered language
     assert client.get("/")["Location"] == "/km/"

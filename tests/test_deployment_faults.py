@@ -32,6 +32,11 @@ CONTACTS = ["owner@factory.example", "hr@factory.example", "gm@factory.example"]
 DOCUMENTS = 6  # detailed and summary, in three languages
 
 
+def contact_addresses(messages):
+    """The factory contacts' addresses among the recipients (the head and the manager are told too, by account)."""
+    return [address for message in messages for address in message.recipients if address in CONTACTS]
+
+
 class Holding(Collector):
     """Holds the first attempt at the server's `held` recipient at RCPT until the test releases it."""
 
@@ -142,7 +147,7 @@ def test_a_worker_killed_while_sending_leaves_every_email_sent_exactly_once(depl
         first = deployment.start([sys.executable, "manage.py", "run_worker"], name="worker-1", **mail)
         # One contact's email is sent; the held contact's is under way when the worker is killed.
         wait_until(lambda: smtp.holding.is_set(), timeout=120, what="the worker to be sending the held email")
-        sent_before = [address for message in smtp.received for address in message.recipients]
+        sent_before = contact_addresses(smtp.received)
         assert len(sent_before) == 1 and CONTACTS[1] not in sent_before
         deployment.kill(first)
         smtp.release()
@@ -153,13 +158,14 @@ def test_a_worker_killed_while_sending_leaves_every_email_sent_exactly_once(depl
     finally:
         smtp.close()
 
-    delivered = sorted(address for message in smtp.received for address in message.recipients)
+    delivered = sorted(contact_addresses(smtp.received))
     assert delivered == sorted(CONTACTS)  # each contact once: none lost, none sent twice
     outcome = deployment.scenario("state")
     assert outcome["notifications"] == dict.fromkeys(CONTACTS, "sent")
     notify = next(task for task in outcome["tasks"] if task["task"] == "notify_report_published")
     assert (notify["status"], notify["attempts"]) == ("SUCCESSFUL", 2)  # taken up again by the second worker
-    assert len({message.message["Message-ID"] for message in smtp.received}) == len(CONTACTS)
+    to_contacts = [message for message in smtp.received if contact_addresses([message])]
+    assert len({message.message["Message-ID"] for message in to_contacts}) == len(CONTACTS)
 
 
 def test_a_worker_killed_while_typesetting_leaves_no_process_behind_and_the_next_renders_all_six(deployment):

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from io import StringIO
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +26,15 @@ PUBLISHED = (
     "revision %(number)s."
 )
 CORRECTION = "This revision corrects the earlier report. Reason for the correction:"
+
+
+def contact_mail(smtp_server):
+    """The messages to the factory's contacts (its managers' accounts are told in ims.notifications.notices)."""
+    return [
+        received
+        for received in smtp_server.received
+        if all(address.endswith("@team-factory.example") for address in received.recipients)
+    ]
 
 
 def names(team):
@@ -54,7 +64,7 @@ def publish_directly(assessment, team, capture, reason=""):
 
 @pytest.mark.django_db
 def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter(
-    assessment, team, contacts, smtp_server, site_url, django_capture_on_commit_callbacks
+    client, assessment, team, contacts, smtp_server, site_url, django_capture_on_commit_callbacks
 ):
     transition(assessment, "start", team.monitor)
     fill_findings(assessment, team.monitor)
@@ -63,7 +73,7 @@ def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter
         transition(assessment, "approve", team.head)
     revision = ReportRevision.objects.get(assessment=assessment)
 
-    assert sorted(address for received in smtp_server.received for address in received.recipients) == sorted(
+    assert sorted(address for received in contact_mail(smtp_server) for address in received.recipients) == sorted(
         contact.email for contact in contacts.values() if contact.email
     )
     for language, factory_name in names(team).items():
@@ -71,7 +81,10 @@ def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter
         assert received.subject == expected_text(language, SUBJECT, factory=factory_name)
         assert factory_name in received.subject
         assert visit_text(language, assessment, 1) in received.body
-        assert f"{site_url}/{language}/accounts/login/" in received.body
+        report_page = f"/{language}/reports/{assessment.ref}/revisions/1/"
+        assert f"{site_url}{report_page}" in received.body.split()
+        asks_to_sign_in = client.get(report_page)
+        assert asks_to_sign_in["Location"] == f"/{language}/accounts/login/?next={quote(report_page)}"
         assert received.message["Content-Language"] == language
         assert CORRECTION not in received.body
     # The other scripts' names stay out of each message.
@@ -89,7 +102,7 @@ def test_approval_emails_each_contact_in_their_language_once_and_queues_a_letter
 
     result = notify_report_published.enqueue(revision.pk)
     assert result.return_value == {"sent": 0, "failed": 0, "paper": 0}
-    assert len(smtp_server.received) == 3
+    assert len(contact_mail(smtp_server)) == 3
     assert Notification.objects.filter(revision=revision).count() == 4
 
 
@@ -136,7 +149,7 @@ def test_an_smtp_outage_marks_emails_failed_and_a_later_run_sends_them(
     assert set(emails.values_list("status", flat=True)) == {"sent"}
     assert set(emails.values_list("error", flat=True)) == {""}
     assert set(emails.values_list("attempts", flat=True)) == {2}
-    assert sorted(address for received in smtp_server.received for address in received.recipients) == sorted(
+    assert sorted(address for received in contact_mail(smtp_server) for address in received.recipients) == sorted(
         [contacts["km"].email, contacts["zh-hans"].email, contacts["en"].email]
     )
 
@@ -150,7 +163,7 @@ def test_a_refused_address_does_not_stop_the_others(
     statuses = dict(Notification.objects.filter(revision=revision).values_list("contact__name", "status"))
     assert statuses == {"Sok Sophea": "failed", "Wang Li": "sent", "Jane Smith": "sent", "Chan Dara": "queued"}
     assert "550" in Notification.objects.get(contact=contacts["km"]).error
-    assert len(smtp_server.received) == 2
+    assert len(contact_mail(smtp_server)) == 2
 
     smtp_server.refuse = set()
     result = notify_report_published.enqueue(revision.pk)
@@ -195,7 +208,7 @@ def test_publishing_queues_the_task_for_the_database_worker(
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
     assert Notification.objects.filter(revision=revision, status="sent").count() == 3
-    assert len(smtp_server.received) == 3
+    assert len(contact_mail(smtp_server)) == 3
 
 
 @pytest.fixture

@@ -77,14 +77,19 @@ def submitted(assessment, team):
 @pytest.mark.django_db
 def test_an_approval_and_its_tasks_commit_together_or_not_at_all(settings, submitted, team):
     settings.TASKS = DATABASE_BACKEND
+    send_notices = "ims.notifications.tasks.send_notices"
+    waiting = list(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert waiting == [send_notices]  # the head is told of the submission
     with pytest.raises(RuntimeError), transaction.atomic():
         transition(submitted, "approve", team.head)
         raise RuntimeError("the connection was lost before the commit")
-    assert (ReportRevision.objects.count(), DBTaskResult.objects.count()) == (0, 0)
+    assert (ReportRevision.objects.count(), DBTaskResult.objects.count()) == (0, 1)
 
     transition(submitted, "approve", team.head)
     revision = ReportRevision.objects.get()
-    queued = DBTaskResult.objects.order_by("task_path")
+    # The factory's managers are told too: the waiting task sends their notices with the head's.
+    assert DBTaskResult.objects.filter(task_path=send_notices).count() == 1
+    queued = DBTaskResult.objects.exclude(task_path=send_notices).order_by("task_path")
     assert [task.task_path for task in queued] == PUBLICATION_TASKS
     assert [task.args_kwargs["args"] for task in queued] == [[revision.pk]] * 2 + [[team.factory.pk], [revision.pk]]
 

@@ -34,6 +34,10 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with an email address."""
 
+    class NoticeDelivery(models.TextChoices):
+        IMMEDIATELY = "immediately", _("Immediately, one email per event")
+        DAILY = "daily", _("Once a day, in one email")
+
     username = None
     first_name = None
     last_name = None
@@ -41,6 +45,9 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    notice_delivery = models.CharField(
+        _("notification emails"), max_length=12, choices=NoticeDelivery.choices, default=NoticeDelivery.IMMEDIATELY
     )
 
     USERNAME_FIELD = "email"
@@ -63,7 +70,12 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # Sign-in matches addresses without regard to case, so they are stored in one case.
         self.email = self.email.strip().lower()
+        # set_password() keeps the new password here until saved: a changed or reset password (page, admin,
+        # command) revokes the API tokens, which might be in the hands the change is meant to shut out.
+        password_changed = self._password is not None and self.pk is not None
         super().save(*args, **kwargs)
+        if password_changed:
+            self.api_tokens.all().delete()
 
     def get_full_name(self):
         return self.full_name

@@ -23,6 +23,8 @@ class HashedTokenAuthentication(TokenAuthentication):
         token = ApiToken.objects.for_key(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if token.has_expired:
+            raise exceptions.AuthenticationFailed(_("This token has expired: ask for a new one."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         now = timezone.now()

@@ -3,6 +3,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,13 +48,21 @@ class ApiTokenQuerySet(models.QuerySet):
         return self.select_related("user").filter(digest=digest(key)).first()
 
 
+def expiry_of_a_new_token():
+    """A token lasts IMS_API_TOKEN_DAYS: a forgotten one stops opening the API by itself."""
+    return timezone.now() + timezone.timedelta(days=settings.IMS_API_TOKEN_DAYS)
+
+
 def digest(key):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
     """A key an integration sends as "Authorization: Token <key>". The key is shown once, when issued;
-    the database keeps its SHA-256 only, so a leaked database copy does not open the API."""
+    the database keeps its SHA-256 only, so a leaked database copy does not open the API.
+
+    A token expires (expires_at), and is revoked (deleted) by its owner on the account's token page, by an
+    administrator, or by any change of its owner's password (ims.accounts.models.User.save)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -62,6 +71,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("first characters of the key"), max_length=8)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), default=expiry_of_a_new_token)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -72,3 +82,7 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.prefix}…"
+
+    @property
+    def has_expired(self):
+        return timezone.now() >= self.expires_at

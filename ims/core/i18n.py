@@ -1,9 +1,12 @@
 """Language helpers shared by every app."""
 
 from functools import cache
+from urllib.parse import urlsplit
 
 from babel import Locale
 from django.conf import settings
+from django.urls import translate_url
+from django.utils import translation
 from django.utils.translation import get_language, to_locale
 
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -43,3 +46,14 @@ def remember_language(response, language):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+def same_page_in(url, language):
+    """The same page in another language, whatever language is active now.
+
+    Django's translate_url resolves the address in the active language, so a page whose prefix names another
+    language (the switch posted from /km/... by an English browser) did not resolve and stayed as it was.
+    """
+    own_language = translation.get_language_from_path(urlsplit(url).path) or active_language()
+    with translation.override(own_language):
+        return translate_url(url, language)

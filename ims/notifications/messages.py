@@ -26,6 +26,9 @@ def _context(notification):
         "is_correction": revision.number > 1,
         "language_name": NATIVE_NAMES.get(notification.language, notification.language),
         "sign_in_url": site_url() + reverse("accounts:login"),
+        # The report itself: the page asks to sign in first, then opens it.
+        "report_url": site_url()
+        + reverse("reports:revision", kwargs={"ref": assessment.ref, "number": revision.number}),
     }
 
 

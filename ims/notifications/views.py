@@ -2,12 +2,19 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import ngettext
 
+from ims import policy
 from ims.core.errors import DomainError
 from ims.notifications.messages import render_letter
+from ims.notifications.models import Notice
+from ims.notifications.notices import EVENTS, link_of, text_of
 from ims.notifications.services import mark_posted, paper_queue
 from ims.policy.guards import guard
+
+# The list shows the latest ones; older notifications were emailed too.
+NOTICES_SHOWN = 100
 
 
 def _by_factory(letters):
@@ -48,3 +55,26 @@ def paper_posted(request):
     messages.success(request, ngettext("%(count)d letter marked as posted.", "%(count)d letters marked as posted.",
                                        count) % {"count": count})  # fmt: skip
     return redirect("notifications:paper_queue")
+
+
+@guard(GET="account.own")
+def notices(request):
+    """One's notifications, newest first, the unread ones marked."""
+    listed = Notice.objects.filter(recipient=request.user).select_related("factory")[:NOTICES_SHOWN]
+    rows = [(notice, text_of(notice), EVENTS[notice.event].label) for notice in listed]
+    return render(request, "notifications/notices.html", {"rows": rows})
+
+
+@guard(GET="notice.open")
+def open_notice(request, notice_id):
+    """Opening a notification marks it read and goes to the page it is about."""
+    notice = policy.get_or_404(request.user, "notice.open", Notice.objects, pk=notice_id)
+    if notice.read_at is None:
+        Notice.objects.filter(pk=notice.pk).update(read_at=timezone.now())
+    return redirect(link_of(notice))
+
+
+@guard(POST="account.own")
+def mark_all_read(request):
+    Notice.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications:notices")

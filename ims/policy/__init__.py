@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ims.core.errors import NotAllowed
 from ims.policy.rules import HasRole
+from ims.policy.second_factor import asks_for_second_factor, second_factor_required
 from ims.policy.subjects import (
     buyer_organisations,
     grant_is_in_force,
@@ -30,6 +31,7 @@ from ims.policy.table import TABLE
 
 __all__ = [
     "allows",
+    "asks_for_second_factor",
     "buyer_organisations",
     "get_or_404",
     "grant_is_in_force",
@@ -39,6 +41,7 @@ __all__ = [
     "roles_of",
     "rule",
     "scope",
+    "second_factor_required",
     "states_allowing",
     "states_for",
     "users_who_may",

@@ -78,3 +78,25 @@ def users_holding(roles):
     if set(roles) & SUPERUSER_ROLES:
         holders = holders | User.objects.filter(is_active=True, is_superuser=True)
     return holders.distinct()
+
+
+def factory_managers(factory_id):
+    """Active users who manage this factory (told of its reports, rulings and overdue actions)."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__role=Role.FACTORY_MANAGER,
+        memberships__organisation__kind=Organisation.Kind.FACTORY,
+        memberships__organisation__factory_id=factory_id,
+    ).distinct()
+
+
+def buyer_readers(buyer_ids):
+    """Active users who read reports for these buyer organisations."""
+    return User.objects.filter(
+        is_active=True, memberships__role=Role.BUYER_VIEWER, memberships__organisation__in=buyer_ids
+    ).distinct()
+
+
+def grants_ending(by):
+    """Grants in force now that end by this moment (their buyers are told before access ends)."""
+    return grants_in_force().filter(expires_at__lte=by)

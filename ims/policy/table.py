@@ -58,6 +58,9 @@ PHOTO_UPLOAD = Kind(
 )
 TRAINING_SESSION = Kind("training session", trainer="trainer")
 CAMPAIGN = Kind("worker voice campaign", factory="factory")
+API_TOKEN = Kind("API token")
+ACCESS_REQUEST = Kind("access request", factory="factory")
+NOTICE = Kind("notification to a user")
 
 # --- who ----------------------------------------------------------------------------------------------------
 
@@ -88,6 +91,8 @@ GRANT_HOLDER = GrantHolder()
 SESSION_TRAINER = RunsSession()
 CONFLICT_REPORTER = IsThePerson("reported_by", "the monitor whose tablet sent it")
 UPLOAD_STARTER = IsThePerson("created_by", "the person who started the upload")
+TOKEN_OWNER = IsThePerson("user", "the person the token was issued to")
+NOTICE_RECIPIENT = IsThePerson("recipient", "the person it is addressed to")
 ADMIN_SITE_USER = DjangoStaff()
 
 
@@ -256,6 +261,20 @@ RULES = [
     # One's own account
     _rule("account.use", NOTHING, *_every(SIGNED_IN),
           summary="Lists scoped to what one may read (the API's lists of assessments, findings, grants)."),
+    _rule("account.own", NOTHING, *_every(SIGNED_IN),
+          summary="One's own account: profile, language, password, API tokens, notifications."),
+    _rule("invitations.open", NOTHING, *_every(ADMIN, ANY_FACTORY_MANAGER),
+          summary="Invite people: administrators anyone, factory managers colleagues of their factory."),
+    _rule("invitations.any", NOTHING, *_every(ADMIN),
+          summary="Invite anyone, with any organisation and role (staff, factory managers, buyers, partners)."),
+    _rule("access_requests.open", NOTHING, *_every(ANY_BUYER, ANY_FACTORY_MANAGER),
+          summary="Access requests: a buyer's to factories, a factory's from buyers."),
+    _rule("access.request", NOTHING, *_every(ANY_BUYER), summary="Ask a factory for access to its reports."),
+    _rule("access_request.decide", ACCESS_REQUEST, *_every(OWN_FACTORY),
+          summary="Grant or decline a buyer's request for access (granting makes an access grant)."),
+    _rule("notice.open", NOTICE, *_every(NOTICE_RECIPIENT), summary="Open one of one's notifications (marks it read)."),
+    _rule("token.revoke", API_TOKEN, *_every(TOKEN_OWNER), summary="Revoke one of one's API tokens.",
+          notes=("Administrators revoke anyone's in the administration site.",)),
 ]
 # fmt: on
 

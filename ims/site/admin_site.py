@@ -4,6 +4,8 @@ Inside, Django's own model permissions still decide which tables each account ma
 """
 
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 
 from ims import policy
 
@@ -15,3 +17,7 @@ class AdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return policy.allows(request.user, self.policy_action)
+
+    def login(self, request, extra_context=None):
+        """The site's one sign-in, with its throttling and second factor, rather than the admin's own form."""
+        return redirect_to_login(request.GET.get("next") or reverse("admin:index", current_app=self.name))

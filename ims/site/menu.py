@@ -24,6 +24,7 @@ class Entry:
 
 
 MENU = (
+    Entry("accounts:start", _("What needs me"), "account.own"),  # with its count (ims.people.start)
     Entry("checklists:index", _("Checklist"), "public.read"),
     Entry("goodpractice:index", _("Good practice"), "public.read"),
     Entry("training:catalogue", _("Training"), "public.read"),
@@ -39,6 +40,8 @@ MENU = (
     Entry("advisory:index", _("Advisory services"), "advisory.open"),
     Entry("voice:index", _("Worker voice"), "voice.open"),
     Entry("planning:visits", _("Visit planning"), "planning.risk"),
+    Entry("accounts:invitations", _("Invitations"), "invitations.open"),
+    Entry("accounts:access_requests", _("Access requests"), "access_requests.open"),
     Entry("notifications:paper_queue", _("Paper copies"), "paper.handle"),
     Entry("audit:log", _("Audit log"), "audit.read"),
     Entry("admin:index", _("Administration"), "admin.site"),

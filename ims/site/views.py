@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.views.i18n import set_language as django_set_language
 
 from ims.checklists.models import ChecklistVersion
@@ -23,8 +26,15 @@ def home(request):
 
 @guard(POST="public.read")
 def set_language(request):
-    """Django's language switch, which also remembers the choice on a signed-in user's account."""
-    response = django_set_language(request)
+    """Django's language switch, which also remembers the choice on a signed-in user's account.
+
+    Django finds the page to go back to by resolving `next` in the active language, which here is the
+    browser's or the cookie's (this URL has no language prefix): a page in another language did not
+    resolve and the switch stayed put. It is resolved in the language of its own prefix instead.
+    """
+    back_to = urlsplit(request.POST.get("next") or request.META.get("HTTP_REFERER", "")).path
+    with translation.override(translation.get_language_from_path(back_to) or translation.get_language()):
+        response = django_set_language(request)
     language = request.POST.get("language")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         request.user.preferred_language = language

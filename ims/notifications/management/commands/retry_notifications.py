@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from ims.notifications import outbox
-from ims.notifications.models import Notification
-from ims.notifications.tasks import notify_report_published
+from ims.notifications.models import Notice, Notification
+from ims.notifications.tasks import notify_report_published, send_notices
 
 
 class Command(BaseCommand):
@@ -23,3 +23,8 @@ class Command(BaseCommand):
         for revision_id in revision_ids:
             notify_report_published.enqueue(revision_id)
         self.stdout.write(f"Queued {len(revision_ids)} report revision(s) for another try.")
+        # Digest notices wait for the next digest, which takes failed ones too.
+        retried = Notice.objects.filter(digest=False).filter(outbox.retryable()).count()
+        if retried:
+            send_notices.enqueue()
+            self.stdout.write(f"Queued {retried} notification(s) to users for another try.")
