@@ -258,6 +258,9 @@ PAGES = {
     ),
     "checklists:index": Spec({"GET": "public.read"}),
     "checklists:version": Spec({"GET": "public.read"}, args=lambda w, s: {"code": w.version.code}),
+    "checklists:question": Spec(
+        {"GET": "public.read"}, args=lambda w, s: {"code": w.version.code, "question": w.version.questions.first().code}
+    ),
     "checklists:import": Spec(
         {"GET": "checklists.import", "POST": "checklists.import"},
         bodies={"POST": lambda w, s: Form({"file": SimpleUploadedFile("checklist.json", b'{"version": "x"}')})},

@@ -40,9 +40,25 @@ def test_checklist_page_shows_content_in_the_page_language(client, content, lang
     question = Question.objects.get(version=content, code="OS.8.1")
     response = client.get(f"/{language}/checklists/{content.code}/")
     assert question.text_in("text", language) in response.text
-    assert question.text_in("legal_basis", language) in response.text
     assert response.text.count('class="question"') == Question.objects.filter(version=content).count()
     assert interface_word(language, "Publicly reported") in response.text
+    question_page = f'href="/{language}/checklists/{content.code}/OS.8.1/"'
+    assert question_page in response.text
+    assert question.text_in("legal_basis", language) not in response.text  # on the question's own page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_questions_page_shows_its_guidance_legal_basis_suggestion_and_sheets(client, content, language):
+    question = Question.objects.get(version=content, code="OS.8.1")
+    response = client.get(f"/{language}/checklists/{content.code}/OS.8.1/")
+    assert response.status_code == 200
+    for field in ("text", "guidance", "legal_basis", "suggestion"):
+        assert question.text_in(field, language) in response.text, field
+    for sheet in question.good_practice_sheets.all():
+        assert f'href="/{language}/good-practice/{sheet.slug}/"' in response.text
+    assert client.get(f"/{language}/checklists/{content.code}/NO.1.1/").status_code == 404
+    assert client.get(f"/{language}/checklists/1999.1/OS.8.1/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -68,7 +84,7 @@ def test_sheet_page_renders_markdown_and_links_back_to_questions(client, content
     response = client.get(f"/zh-hans/good-practice/{sheet.slug}/")
     assert "<h2>" in response.text and "<li>" in response.text
     linked = sheet.questions.filter(version=content).first()
-    assert f"#{linked.code}" in response.text
+    assert f'href="/zh-hans/checklists/{content.code}/{linked.code}/"' in response.text
 
 
 @pytest.mark.django_db
@@ -82,7 +98,7 @@ def test_unknown_pages_answer_404_in_the_page_language(client):
 def test_one_missing_field_does_not_hide_the_fields_that_are_translated(client, content):
     question = Question.objects.get(version=content, code="CL.1.1")
     Question.objects.filter(pk=question.pk).update(guidance_km="")
-    response = client.get(f"/km/checklists/{content.code}/")
+    response = client.get(f"/km/checklists/{content.code}/CL.1.1/")
     assert question.text_km in response.text
     assert f'<span class="untranslated" lang="en">{question.guidance_en}</span>' in response.text
 

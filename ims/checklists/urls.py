@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("import/", views.import_version, name="import"),
     path("<str:code>/", views.version_detail, name="version"),
+    path("<str:code>/<str:question>/", views.question_detail, name="question"),
 ]

@@ -22,9 +22,7 @@ def index(request):
 def version_detail(request, code):
     version = get_object_or_404(ChecklistVersion, code=code)
     public_only = request.GET.get("public") == "1"
-    questions = (
-        Question.objects.filter(version=version).select_related("applies_if").prefetch_related("good_practice_sheets")
-    )
+    questions = Question.objects.filter(version=version).select_related("applies_if")
     if public_only:
         questions = questions.filter(publicly_reported=True)
     clusters = version.clusters.prefetch_related(
@@ -47,6 +45,20 @@ def version_detail(request, code):
             "may_import": policy.allows(request.user, "checklists.import"),
         },
     )
+
+
+@guard(GET="public.read")
+def question_detail(request, code, question):
+    """One question with what the version page leaves out: the guidance, the legal basis, the suggestion and
+    the good practice sheets (the version page would weigh a megabyte in Khmer with them)."""
+    question = get_object_or_404(
+        Question.objects.select_related("version", "compliance_point__cluster", "applies_if").prefetch_related(
+            "good_practice_sheets"
+        ),
+        version__code=code,
+        code=question,
+    )
+    return render(request, "checklists/question.html", {"question": question, "version": question.version})
 
 
 @guard(GET="checklists.import", POST="checklists.import")
