@@ -29,6 +29,7 @@ from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
 from ims.core.input_checks import load_json
+from ims.core.numbers import whole_number
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
 from ims.policy.guards import StepFromField, guard
@@ -383,10 +384,10 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
 def _row_version(value):
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid(_("The row version must be a whole number.")) from None
+    number = whole_number(value)  # not 1.5, true or "٣"
+    if number is None:
+        raise Invalid(_("The row version must be a whole number."))
+    return number
 
 
 def _save_from(request, assessment, data):

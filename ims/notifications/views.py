@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
 from ims.core.errors import DomainError
+from ims.core.numbers import record_id
 from ims.notifications.messages import render_letter
 from ims.notifications.services import mark_posted, paper_queue
 from ims.policy.guards import guard
@@ -15,7 +16,7 @@ def _by_factory(letters):
 
 
 def _selected_ids(params):
-    return [value for value in params.getlist("notification") if value.isdigit()]
+    return [number for number in map(record_id, params.getlist("notification")) if number is not None]
 
 
 def _queue_page(request, status=200):

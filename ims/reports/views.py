@@ -75,7 +75,9 @@ def detailed_pdf(request, ref, number, language):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), required=False, max_length=200)
-    document = forms.FileField(label=_("Or the PDF file"), required=False)
+    document = forms.FileField(
+        label=_("Or the PDF file"), required=False, widget=forms.FileInput
+    )  # nothing stored to clear
 
     def clean_document(self):
         document = self.cleaned_data["document"]
