@@ -82,11 +82,15 @@ ARABIC_INDIC_DATE = "\u0662\u0660\u0662\u0666-\u0660\u0663-\u0660\u0661"  # 2026
 
 # {kind: (values in a form, values in JSON)}; every JSON field also gets a value nested DEEP levels.
 CORPUS = {
-    "number": (["²", "٣", HUGE_NUMBER, "1e400", "NaN", "1.5", "-1", NUL],
-               ["٣", "²", 10**30, -1, 1.5, True, Literal("1e400"), Literal("NaN"), [], NUL]),
+    "number": (
+        ["²", "٣", HUGE_NUMBER, "1e400", "NaN", "1.5", "-1", NUL],
+        ["٣", "²", 10**30, -1, 1.5, True, Literal("1e400"), Literal("NaN"), [], NUL],
+    ),
     "amount": (["²", "٣", HUGE_NUMBER, "1e400", "NaN", "-1", NUL], []),  # a fee of 1.50 is a fee
-    "date": (["9999-12-31", "0001-01-01", "2026-02-30", ARABIC_INDIC_DATE, NUL],
-             ["9999-12-31", "0001-01-01", ARABIC_INDIC_DATE, 20260301, True, NUL]),
+    "date": (
+        ["9999-12-31", "0001-01-01", "2026-02-30", ARABIC_INDIC_DATE, NUL],
+        ["9999-12-31", "0001-01-01", ARABIC_INDIC_DATE, 20260301, True, NUL],
+    ),
     # Short text: a code, a name, a choice.
     "text": ([NUL, SURROGATE, NOT_UTF8, LONG], [NUL, SURROGATE, LONG, {"a": "b"}]),
     # Free text (FREE_TEXT) has no length limit: 5,000 characters are fine there.
@@ -705,3 +709,34 @@ def uncovered_patterns():
 
 
 __all__ = ["check", "converters_by_name", "database_checksums", "declared_actions", "resolve_action"]
+
+
+# --- the administration site ------------------------------------------------------------------------------------
+
+# Django's admin views are the same code for every model; what differs is each changelist's search, ordering,
+# filters and pagination, and each object's id. Sent as a superuser, by GET (the admin's forms are Django's).
+ADMIN_QUERY = (("q", LONG), ("o", "²"), ("p", "٣"), ("all", "²"), ("_changelist_filters", LONG), ("e", HUGE_NUMBER))
+ADMIN_PATH_VALUES = ["²", LONG, NUL]
+
+
+def admin_probes(url, kwargs, changelist):
+    """The admin address with a NUL in the query, a changelist's query malformed, each path parameter malformed."""
+    base = Request("GET", url)
+    probes = [Probe(f"query q={label(NUL)}", replace(base, query=(("q", NUL),)))]
+    if changelist:
+        probes.append(Probe("query q, o, p, all, _changelist_filters, e", replace(base, query=ADMIN_QUERY)))
+    for key, value in kwargs.items():
+        for candidate in ADMIN_PATH_VALUES:
+            malformed = url.replace(f"/{value}/", f"/{path_segment(candidate)}/", 1)
+            probes.append(Probe(f"path {key}={label(candidate)}", replace(base, path=malformed)))
+    return probes
+
+
+def check_admin(client, url, kwargs, changelist):
+    problems = []
+    probes = admin_probes(url, kwargs, changelist)
+    for probe in probes:
+        problem = attempt(client, probe.request)
+        if problem:
+            problems.append(f"GET {probe.request.url[:120]}, {probe.where}: {problem}")
+    return problems, len(probes)

@@ -5,10 +5,14 @@ import time
 
 import pytest
 from django.conf import settings as django_settings
+from django.urls import resolve
 
-from tests.fuzzing import SPECS, check, converters_by_name, database_checksums, uncovered_patterns
-from tests.policy_matrix import PERSONAS, client_for
+from tests.fuzzing import SPECS, check, check_admin, converters_by_name, database_checksums, uncovered_patterns
+from tests.policy_matrix import PERSONAS, client_for, url_patterns
 from tests.policy_world import world_in_a_transaction
+from tests.test_policy_matrix_admin import admin_url
+
+ADMIN_PATTERNS = [pattern for pattern in url_patterns() if pattern.namespace == "admin"]
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +40,7 @@ def clients(world, db, settings):
 
 
 def test_every_url_pattern_is_fuzzed():
+    """The patterns outside the administration site are fuzzed from SPECS, the site's from the resolver."""
     assert not uncovered_patterns(), "URL patterns tests/fuzzing.py does not reach (add them to SPECS)"
 
 
@@ -45,5 +50,14 @@ def test_malformed_input_is_refused_without_a_server_error_or_a_change(world, cl
     limit = django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     problems, sent = check(world, clients, name, converters_by_name(), limit, world.media)
     print(f"{name}: {sent} requests in {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU)")
+    assert sent > 0
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("pattern", ADMIN_PATTERNS, ids=[pattern.route for pattern in ADMIN_PATTERNS])
+def test_malformed_addresses_in_the_administration_site_are_answered_without_a_server_error(world, clients, pattern):
+    url = admin_url(world, pattern)
+    changelist = pattern.name.endswith(("_changelist", ":index"))
+    problems, sent = check_admin(clients["superuser"], url, resolve(url).kwargs, changelist)
     assert sent > 0
     assert not problems, "\n".join(problems)
