@@ -167,9 +167,9 @@ def test_the_open_data_refuses_a_year_that_is_not_ascii_digits(client, year):
 
 def test_a_json_body_in_utf_16_is_refused(team, started):
     monitor = signed_in(team.monitor)
-    body = json.dumps({"action": "submit", "comment": ""}).encode("utf-16")
-    answer = monitor.generic("POST", f"{API}/assessments/{started.ref}/transitions/", body,
+    body = json.dumps({"answer": "compliant"}).encode("utf-16")
+    answer = monitor.generic("PUT", f"{API}/assessments/{started.ref}/findings/CL.1.1/", body,
                              content_type="application/json")  # fmt: skip
     assert_api_error(answer)
-    started.refresh_from_db()
-    assert started.status == "in_progress"
+    assert answer.json()["error"] == "malformed_json"
+    assert not started.findings.exists()

@@ -15,6 +15,7 @@ range (a date in year 9999, a count of 10**30) are the forms' and serializers' t
 import json
 import math
 import re
+from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 from django.utils.translation import gettext as _
@@ -81,7 +82,7 @@ def load_json(body):
     return value
 
 
-def _form_fields(encoded: bytes):
+def _form_fields(encoded: bytes) -> Iterator[str]:
     """The names and values of a query string or URL-encoded form. Bytes that are not UTF-8, sent as they are
     or %-escaped, come out as lone surrogates (Django reads them as U+FFFD and would store that instead)."""
     text = encoded.decode("utf-8", "surrogateescape")
