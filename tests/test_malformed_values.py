@@ -7,16 +7,19 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ims.accounts.models import Organisation, Role
 from ims.advisory import services as advisory
 from ims.advisory.models import CommitteeMeeting
 from ims.api.models import IdempotencyRecord
+from ims.assessments.models import Evidence
 from ims.capture.models import ExternalSubmission, SubmissionReceipt, SyncConflict
 from ims.core.numbers import RecordChoiceField, WholeNumberField, record_id, whole_number
 from ims.grants.models import AccessGrant
 from tests.clients import API, signed_in
+from tests.factories import png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +176,25 @@ def test_a_json_body_in_utf_16_is_refused(team, started):
     assert_api_error(answer)
     assert answer.json()["error"] == "malformed_json"
     assert not started.findings.exists()
+
+
+# --- bytes that are not UTF-8, and a NUL in a multipart form ---------------------------------------------------
+
+
+def test_a_form_with_bytes_that_are_not_utf_8_is_refused_not_stored_as_replacement_characters(client, team, started):
+    client.force_login(team.monitor)
+    body = b"question=CL.1.1&answer=compliant&row_version=&note=Exit%FF%FE"
+    page = client.generic("POST", reverse("assessments:capture", args=[started.ref, "CL"]), body,
+                          content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert page.status_code == 400
+    assert not started.findings.exists()
+
+
+def test_a_nul_in_a_multipart_form_field_is_refused_before_the_view(client, team, started):
+    client.force_login(team.monitor)
+    photo = SimpleUploadedFile("exit.png", png_bytes(), content_type="image/png")
+    answer = client.post(reverse("assessments:upload_evidence", args=[started.ref]), {"question": "OS\x008.7",
+                         "photo": photo}, HTTP_ACCEPT="application/json")  # fmt: skip
+    assert_api_error(answer)
+    assert answer.json()["error"] == "unstorable_input"
+    assert not Evidence.objects.exists()

@@ -3,15 +3,19 @@ form would send.
 
 - A NUL character: PostgreSQL cannot store it in text (the query fails), SQLite stores it silently and
   every reader after it cuts the text short. Refused in the path, the query string, headers IMS reads,
-  and every JSON string and key.
+  a posted form's fields, and every JSON string and key.
 - An unpaired surrogate (`"\\ud800"` in JSON): not a character; it cannot be encoded as UTF-8 to store.
+  Bytes that are not UTF-8 in a query string or form are read as such surrogates and refused with them
+  (Django would store U+FFFD in their place); a JSON body must be UTF-8.
 - JSON nested deeper than any IMS document (MAX_DEPTH), numbers JSON parsers read as infinity
   (`1e400`), and `NaN`/`Infinity`, which are not JSON at all.
 
 Each is answered 400 in the caller's format and nothing is changed. Values of the right shape but out of
-range (a date in year 9999, a count of 10**30) are the forms' and serializers' to refuse.
+range (a date in year 9999, a count of 10**30) are the forms' and serializers' to refuse; they read numbers
+and ids from ASCII digits only (ims.core.numbers).
 """
 
+import codecs
 import json
 import math
 import re
@@ -71,8 +75,9 @@ def _check(value, depth=0):
 def load_json(body):
     """The JSON document in `body` (bytes or text), or Invalid saying what is wrong with it."""
     try:
-        # JSON between systems is UTF-8 (RFC 8259); json.loads would also guess UTF-16 and UTF-32 from bytes.
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        # JSON between systems is UTF-8, a byte-order mark allowed (RFC 8259); json.loads would also guess
+        # UTF-16 and UTF-32 from bytes.
+        text = body.removeprefix(codecs.BOM_UTF8).decode("utf-8") if isinstance(body, bytes) else body
         value = json.loads(text, parse_float=_finite_float, parse_constant=_not_json)
     except RecursionError:
         raise MalformedJson(_("The request's JSON is nested too deeply; nothing was changed.")) from None
