@@ -20,6 +20,7 @@ are named in UNCHANGED_EXCEPT with the reason.
 import hashlib
 import json
 import re
+import sys
 import uuid
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote, urlencode
@@ -34,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls import converters as url_converters
 from django.utils import translation
 
+from ims.core import input_checks
 from tests.policy_matrix import (
     PERSONAS,
     SPECS,
@@ -102,14 +104,21 @@ PATH_VALUES = [NUL, NOT_UTF8, "²", "٣", LONG]
 FREE_TEXT = {"note", "notes", "text", "comment", "ruling", "minutes_summary", "decisions"}
 FREE_TEXT_IN = {("responses:add_action", "action"), ("api:finding-actions", "action"), ("training:enrolment", "action")}
 # Fields whose valid value in the spec does not show their kind (blank, or null in one state).
-KIND_OF_NAME = {"row_version": "number", "base_version": "number", "workers_total": "number",
-                "workers_female": "number", "expires_on": "date", "fee": "amount"}  # fmt: skip
+KIND_OF_NAME = {
+    **dict.fromkeys(("row_version", "base_version", "workers_total", "workers_female", "interviews_workers",
+                     "interviews_managers", "interviews_union"), "number"),
+    **dict.fromkeys(("expires_on", "expires_at"), "date"),
+    "fee": "amount",
+}  # fmt: skip
 
 # Fields the endpoint does not read, so an odd value there is not refused (the address names the thing).
 IGNORED_FIELDS = {
     ("capture_api:finding", "client_uuid"): "the address names the submission",
     ("capture_api:odk_submissions", "assessment_ref"): "the address names the assessment",
     ("capture:import_submit", "assessment_ref"): "the address names the assessment",
+    # ODK Central wraps submissions in "results" when it is a list; otherwise it is a field of one submission
+    # that names no question, and the import leaves it aside as it does any such field.
+    ("capture_api:odk_submissions", "results"): "not a question of the checklist",
 }
 # RapidPro relays what a worker typed: the webhook keeps the answers it recognises and records the rest as
 # free text, so only what the JSON reader refuses must be refused there.
@@ -280,13 +289,44 @@ def recording(query_dict, asked):
     return copy
 
 
+class RecordingDict(dict):
+    """A JSON object that notes each name a view or serializer asks it for (in `asked`)."""
+
+    def __init__(self, data, asked):
+        super().__init__(data)
+        self.asked = asked
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self.asked.add(key)
+        return super().__contains__(key)
+
+
 class Reads:
-    """While active, every request's GET and POST note the names asked for in .query and .form."""
+    """While active, every request's GET and POST note the names asked for in .query and .form, and a JSON
+    body read through ims.core.input_checks.load_json (the API's parser, the pages' scripts) in .json."""
 
     def __init__(self):
-        self.query, self.form = set(), set()
+        self.query, self.form, self.json = set(), set(), set()
+
+    def _recording_load_json(self, body):
+        value = self.original_load_json(body)
+        return RecordingDict(value, self.json) if isinstance(value, dict) else value
 
     def __enter__(self):
+        self.original_load_json = input_checks.load_json
+        # Every module that imported load_json by name reads it from its own namespace.
+        self.readers = [module for module in list(sys.modules.values())
+                        if getattr(module, "load_json", None) is self.original_load_json]  # fmt: skip
+        for module in self.readers:
+            module.load_json = self._recording_load_json
         self.original_get = WSGIRequest.__dict__["GET"]
         self.original_load = WSGIRequest._load_post_and_files
         reads = self
@@ -307,6 +347,8 @@ class Reads:
     def __exit__(self, *exc):
         WSGIRequest.GET = self.original_get
         WSGIRequest._load_post_and_files = self.original_load
+        for module in self.readers:
+            module.load_json = self.original_load_json
 
 
 # --- the probes of one URL pattern ------------------------------------------------------------------------------
@@ -425,10 +467,14 @@ def refused_in(pattern, name, candidate):
     return True
 
 
-def json_field_probes(pattern, data):
-    """(what, the document with one field malformed, whether it must be refused) for every field."""
+def json_field_probes(pattern, data, read=()):
+    """(what, the document with one field malformed, whether it must be refused) for every field, and for the
+    top-level names the endpoint read beyond those the valid document holds (optional ones)."""
     probes = []
-    for path, value in json_paths(data):
+    paths = dict(json_paths(data))
+    if isinstance(data, dict):
+        paths.update({(name,): None for name in sorted(set(read) - set(data))})
+    for path, value in paths.items():
         name = path[-1] if isinstance(path[-1], str) else path[-2]
         if isinstance(value, dict):
             candidates = [nested(DEEP), "²", NUL]
@@ -455,9 +501,26 @@ JSON_BODIES = {
 }
 
 
-def body_probes(base, limit):
+# Endpoints that also take an XForm instance as XML (ODK Collect posts it so).
+XML_PATTERNS = {"capture_api:odk_submissions"}
+XML_BODIES = {
+    "XML declaring UTF-16-LE": '<?xml version="1.0" encoding="UTF-16-LE"?><data><a>1</a></data>'.encode("utf-16-le"),
+    "XML declaring shift_jis": '<?xml version="1.0" encoding="shift_jis"?><data><a>\u8868</a></data>'.encode(
+        "shift_jis"
+    ),
+    "XML declaring an unknown encoding": b'<?xml version="1.0" encoding="x-unknown"?><data/>',
+    "XML with an entity": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><data><a>&e;</a></data>',
+    "XML with a NUL": b"<data><a>a&#0;b</a></data>",
+    "XML nested 100,000 deep": b"<a>" * 100_000 + b"</a>" * 100_000,
+    "XML not UTF-8": b'<?xml version="1.0" encoding="UTF-8"?><data><a>' + NOT_UTF8 + b"</a></data>",
+    "an empty XML body": b"",
+}
+
+
+def body_probes(name, base, limit):
     body = base.body
-    probes = []
+    probes = [Probe(f"body: {what}", replace(base, body=Raw(content, "application/xml")))
+              for what, content in XML_BODIES.items() if name in XML_PATTERNS]  # fmt: skip
     too_large = b" " * (limit + 1)
     if isinstance(body, Json) or (isinstance(body, Raw) and body.content_type == "application/json"):
         headers = body.headers if isinstance(body, Raw) else {}
@@ -672,14 +735,14 @@ def probes_of(world, client, name, method, converters, limit):
     if isinstance(body, Form):
         probes += form_probes(name, body.data, reads.form, base)
     elif isinstance(body, Json):
-        for what, data, refused in json_field_probes(name, body.data):
+        for what, data, refused in json_field_probes(name, body.data, reads.json):
             probes.append(Probe(f"json {what}", replace(base, body=Json(data)), refused))
     elif isinstance(body, Raw):
         probes += raw_header_probes(base)
         if body.content_type == "application/json":
-            for what, data, refused in json_field_probes(name, json.loads(body.body)):
+            for what, data, refused in json_field_probes(name, json.loads(body.body), reads.json):
                 probes.append(Probe(f"json {what}", replace(base, body=replace(body, body=dump_json(data))), refused))
-    probes += body_probes(base, limit)
+    probes += body_probes(name, base, limit)
     probes += header_probes(base, api, persona == "anonymous")
     return persona, state, probes
 

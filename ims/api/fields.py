@@ -1,5 +1,5 @@
 """Serializer fields that read numbers and dates from ASCII digits only (see ims.core.numbers): DRF's own read
-"٣" as 3 and pass 10**30 on to the database."""
+"٣" as 3 and pass 10**30 on to the database, and its date-time field fails on year 1."""
 
 from rest_framework import serializers
 
@@ -22,3 +22,15 @@ class AsciiDateField(serializers.DateField):
         if isinstance(value, str) and not value.isascii():
             self.fail("invalid", format="YYYY-MM-DD")
         return super().to_internal_value(value)
+
+
+class AsciiDateTimeField(serializers.DateTimeField):
+    """Also refuses a moment the time zone cannot place (year 1 or 9999 overflows DRF's zone arithmetic)."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not value.isascii():
+            self.fail("invalid", format="YYYY-MM-DDThh:mm:ssZ")
+        try:
+            return super().to_internal_value(value)
+        except OverflowError:
+            self.fail("invalid", format="YYYY-MM-DDThh:mm:ssZ")

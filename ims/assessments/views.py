@@ -390,14 +390,24 @@ def _row_version(value):
     return number
 
 
+def _text(data, name, default=""):
+    """A card's text field; a JSON number, list or object there is refused rather than stored as its repr."""
+    value = data.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise Invalid(_("%(field)s must be text.") % {"field": name})
+    return value
+
+
 def _save_from(request, assessment, data):
     """Call save_finding with what a card sent: a JSON object or the card's form fields."""
     return workflow.save_finding(
         assessment,
-        question_code=str(data.get("question") or ""),
-        answer=str(data.get("answer") or ""),
-        note=str(data.get("note") or ""),
-        note_language=str(data.get("note_language") or get_language()),
+        question_code=_text(data, "question"),
+        answer=_text(data, "answer"),
+        note=_text(data, "note"),
+        note_language=_text(data, "note_language", get_language()),
         expected_version=_row_version(data.get("row_version")),
         actor=request.user,
     )

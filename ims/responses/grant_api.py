@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from ims import policy
 from ims.accounts.models import Organisation
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors
+from ims.api.fields import AsciiDateTimeField
 from ims.assessments.api import FactoryRefSerializer
 from ims.core.numbers import record_id
 from ims.factories.models import Factory
@@ -44,7 +45,7 @@ class GrantRequestSerializer(serializers.Serializer):
     factory = serializers.CharField(
         required=False, help_text="Factory reference; may be left out by a manager of a single factory."
     )
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = AsciiDateTimeField(required=False, allow_null=True, default=None)
 
     def validate_buyer(self, value):
         value = value.strip()
