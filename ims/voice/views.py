@@ -101,8 +101,8 @@ def cards(request, code):
 @guard(GET="voice.alerts", POST="voice.alerts")
 def alerts(request):
     if request.method == "POST":
-        alert_id = request.POST.get("alert", "")
-        alert = Alert.objects.filter(pk=record_id(alert_id)).first() if record_id(alert_id) else None
+        alert_id = record_id(request.POST.get("alert", ""))
+        alert = Alert.objects.filter(pk=alert_id).first() if alert_id else None
         if alert is None:
             messages.error(request, _("Choose an alert."))
         else:
