@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ims import policy
 from ims.advisory.models import CommitteeMember, Gender, RoadmapItem
+from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.responses.forms import LANGUAGE_CHOICES
 
 
@@ -13,7 +14,7 @@ def _date(label):
 
 
 def _advisor():
-    return forms.ModelChoiceField(
+    return RecordChoiceField(
         label=_("Advisor"),
         queryset=policy.users_who_may("advisory.be_advisor").order_by("full_name"),
     )
@@ -52,7 +53,7 @@ class MemberForm(forms.Form):
 
 class MeetingForm(forms.Form):
     date = _date(_("Meeting date"))
-    attendees = forms.IntegerField(label=_("Attendees"), min_value=1)
+    attendees = WholeNumberField(label=_("Attendees"), min_value=1)
     minutes_summary = forms.CharField(label=_("Summary of the minutes"), widget=forms.Textarea(attrs={"rows": 5}))
     decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     language = _language(_("Language of the minutes"))

@@ -27,6 +27,7 @@ from ims.api.errors import handle_api_exception
 from ims.api.throttling import AnonRateThrottle, UserRateThrottle
 from ims.checklists.models import ChecklistVersion, Cluster, CompliancePoint, Question
 from ims.core.errors import Invalid
+from ims.core.numbers import whole_number
 from ims.core.spreadsheets import csv_row
 from ims.factories.models import Factory, Province, Sector
 from ims.policy.guards import FollowsPolicy
@@ -112,10 +113,10 @@ class FactorySummarySerializer(serializers.Serializer):
 
 
 def _year(request):
-    value = request.query_params.get("year", "")
-    if not value.isdigit():
+    year = whole_number(request.query_params.get("year", ""))
+    if year is None or year < 1:
         raise Invalid(_("Give the year as four digits, e.g. ?year=2019."), year=[_("required, a whole number")])
-    return int(value)
+    return year
 
 
 class NoncomplianceView(PublicView):

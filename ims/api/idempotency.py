@@ -22,6 +22,7 @@ KEY_HEADER = "Idempotency-Key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH"})
 KEY_LIFETIME = timedelta(hours=24)
 MAX_KEY_LENGTH = IdempotencyRecord._meta.get_field("key").max_length
+MAX_PATH_LENGTH = IdempotencyRecord._meta.get_field("path").max_length
 
 
 class KeyReused(DomainError):
@@ -78,6 +79,11 @@ def claim(request, key):
         raise Invalid(_("An Idempotency-Key must be 1 to %(max)d characters long.") % {"max": MAX_KEY_LENGTH})
     purge_expired()  # opportunistic: keeps the table to a day of keys even without the command
     method, path, fingerprint = request.method, request.get_full_path(), request_fingerprint(request)
+    if len(path) > MAX_PATH_LENGTH:  # no IMS address is this long; the record could not hold it
+        raise Invalid(
+            _("An address longer than %(max)d characters cannot be sent with an Idempotency-Key.")
+            % {"max": MAX_PATH_LENGTH}
+        )
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(

@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 from ims import policy
 from ims.accounts.models import User
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, named_choice_field
+from ims.api.fields import AsciiDateField
 from ims.assessments.models import Assessment, AssessmentMonitor, ReportRevision, Status, Transition
 from ims.assessments.workflow import ACTIONS, allowed_actions, plan_assessment, transition
 from ims.checklists.models import ChecklistVersion
@@ -99,8 +100,8 @@ class AssessmentDetailSerializer(AssessmentSerializer):
 class PlanSerializer(serializers.Serializer):
     factory = serializers.SlugRelatedField(slug_field="ref", queryset=Factory.objects.all())
     checklist_version = serializers.SlugRelatedField(slug_field="code", queryset=ChecklistVersion.objects.all())
-    visit_start = serializers.DateField()
-    visit_end = serializers.DateField()
+    visit_start = AsciiDateField()
+    visit_end = AsciiDateField()
     type = serializers.ChoiceField(Assessment.Type.choices, default=Assessment.Type.ASSESSMENT)
     monitors = serializers.ListField(
         child=serializers.EmailField(), allow_empty=False, help_text="Email addresses; the first is the lead."

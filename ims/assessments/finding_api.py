@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from ims import policy
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, language_field
+from ims.api.fields import WholeNumberField
 from ims.assessments.api import get_visible_assessment
 from ims.assessments.evidence import attach_photo
 from ims.assessments.models import Answer, Evidence, Finding
@@ -41,7 +42,7 @@ class FindingWriteSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(Answer.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     note_language = language_field(default=settings.LANGUAGE_CODE)
-    row_version = serializers.IntegerField(
+    row_version = WholeNumberField(
         required=False, allow_null=True, default=None, min_value=1,
         help_text="The row_version the edit started from; required to change an existing finding.",
     )  # fmt: skip

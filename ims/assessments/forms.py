@@ -14,6 +14,7 @@ from ims.assessments.workflow import can_edit_findings
 from ims.audit.models import record
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import Conflict, NotAllowed
+from ims.core.numbers import RecordChoiceField, RecordsChoiceField, WholeNumberField
 from ims.factories.models import Factory
 
 # Separates the reference from the name in the factory picker's suggestions.
@@ -52,7 +53,7 @@ class AssessmentFilterForm(forms.Form):
 
     factory = forms.CharField(label=gettext_lazy("Factory"), required=False,
                               widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
-    monitor: forms.ModelChoiceField = forms.ModelChoiceField(
+    monitor: RecordChoiceField = RecordChoiceField(
         label=gettext_lazy("Monitor"), queryset=None, required=False, empty_label=gettext_lazy("All monitors")
     )
     status = forms.ChoiceField(
@@ -94,16 +95,16 @@ class PlanForm(forms.Form):
         help_text=gettext_lazy("Type a reference or a name in any script and pick it from the list."),
         widget=forms.TextInput(attrs={"list": "factory-options", "autocomplete": "off"}),
     )
-    version = forms.ModelChoiceField(
+    version = RecordChoiceField(
         label=gettext_lazy("Checklist version"), queryset=ChecklistVersion.objects.all(), empty_label=None
     )
     type = forms.ChoiceField(label=gettext_lazy("Type of visit"), choices=Assessment.Type.choices)
     visit_start = forms.DateField(label=gettext_lazy("First visit day"), widget=forms.DateInput(attrs={"type": "date"}))
     visit_end = forms.DateField(label=gettext_lazy("Last visit day"), widget=forms.DateInput(attrs={"type": "date"}))
-    lead = forms.ModelChoiceField(
+    lead = RecordChoiceField(
         label=gettext_lazy("Lead monitor"), queryset=User.objects.none(), empty_label=gettext_lazy("Choose a monitor")
     )
-    monitors = forms.ModelMultipleChoiceField(
+    monitors = RecordsChoiceField(
         label=gettext_lazy("Other monitors"),
         queryset=User.objects.none(),
         required=False,
@@ -129,12 +130,13 @@ class AssessmentDetailsForm(forms.ModelForm):
     editing the figures at once cannot overwrite each other unknowingly.
     """
 
-    row_version = forms.IntegerField(widget=forms.HiddenInput)
+    row_version = WholeNumberField(widget=forms.HiddenInput)
 
     class Meta:
         model = Assessment
         fields = ["interviews_workers", "interviews_managers", "interviews_union", "workers_total", "workers_female"]
         widgets = {name: forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}) for name in fields}
+        field_classes = dict.fromkeys(fields, WholeNumberField)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

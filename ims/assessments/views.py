@@ -29,6 +29,7 @@ from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
 from ims.core.input_checks import load_json
+from ims.core.numbers import whole_number
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
 from ims.policy.guards import StepFromField, guard
@@ -383,20 +384,30 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
 def _row_version(value):
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid(_("The row version must be a whole number.")) from None
+    number = whole_number(value)  # not 1.5, true or "٣"
+    if number is None:
+        raise Invalid(_("The row version must be a whole number."))
+    return number
+
+
+def _text(data, name, default=""):
+    """A card's text field; a JSON number, list or object there is refused rather than stored as its repr."""
+    value = data.get(name)
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str):
+        raise Invalid(_("%(field)s must be text.") % {"field": name})
+    return value
 
 
 def _save_from(request, assessment, data):
     """Call save_finding with what a card sent: a JSON object or the card's form fields."""
     return workflow.save_finding(
         assessment,
-        question_code=str(data.get("question") or ""),
-        answer=str(data.get("answer") or ""),
-        note=str(data.get("note") or ""),
-        note_language=str(data.get("note_language") or get_language()),
+        question_code=_text(data, "question"),
+        answer=_text(data, "answer"),
+        note=_text(data, "note"),
+        note_language=_text(data, "note_language", get_language()),
         expected_version=_row_version(data.get("row_version")),
         actor=request.user,
     )

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from ims import policy
 from ims.api.base import ApiView, errors
+from ims.api.fields import WholeNumberField
 from ims.capture import odk, uploads
 from ims.capture.assessments import get_capture_assessment
 from ims.capture.models import SubmissionReceipt, SyncConflict, UploadSession
@@ -162,7 +163,7 @@ class FindingSubmissionView(CaptureWriteView):
 class UploadOpenSerializer(serializers.Serializer):
     client_uuid = serializers.UUIDField()
     question = serializers.CharField(max_length=20)
-    size = serializers.IntegerField(min_value=1)
+    size = WholeNumberField(min_value=1)
     sha256 = serializers.CharField(max_length=64)
 
 

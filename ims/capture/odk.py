@@ -87,12 +87,20 @@ def parse_json(data):
     return [_flatten(item, {}) for item in items]
 
 
+MAX_INSTANCE_ID = ExternalSubmission._meta.get_field("instance_id").max_length
+
+
 def instance_id(fields):
     """The submission's instanceID (ODK: meta/instanceID, Central: __id, Kobo: _uuid), without "uuid:"."""
     value = fields.get("instanceID") or fields.get("__id") or fields.get("_uuid") or ""
-    value = value.removeprefix("uuid:").strip()
+    value = value.removeprefix("uuid:").strip() if isinstance(value, str) else ""
     if not value:
         raise Invalid(_("The submission has no instanceID (meta/instanceID); it cannot be imported safely."))
+    if len(value) > MAX_INSTANCE_ID:
+        raise Invalid(
+            _("The submission's instanceID is longer than %(max)d characters; it cannot be imported safely.")
+            % {"max": MAX_INSTANCE_ID}
+        )
     return value
 
 

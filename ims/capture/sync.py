@@ -24,6 +24,7 @@ from ims.assessments.workflow import FindingChange, save_findings
 from ims.audit.models import event, record, record_all
 from ims.capture.models import Source, SubmissionReceipt, SyncConflict
 from ims.core.errors import Conflict, DomainError, Invalid
+from ims.core.numbers import whole_number
 
 
 @dataclass
@@ -45,7 +46,8 @@ class Submission:
         except ValueError:
             raise Invalid(_("Each finding needs a client_uuid that is a UUID.")) from None
         base_version = data.get("base_version")
-        if base_version is not None and (not isinstance(base_version, int) or base_version < 1):
+        # A JSON integer a database column holds: not true, 1.5 or 10**30.
+        if base_version is not None and (isinstance(base_version, str) or (whole_number(base_version) or 0) < 1):
             raise Invalid(_("base_version must be a positive whole number or null."))
         if data.get("answer") not in Answer.values:
             raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ims.checklists.content import ContentError
 from ims.checklists.exchange import VersionExists, difference, export_version, import_version, read_document
 from ims.checklists.models import ChecklistVersion
+from ims.core.errors import Invalid
+from ims.core.input_checks import load_json
 
 PENDING = "checklist-imports/{}.json"
 
@@ -34,9 +36,10 @@ def check_upload(data):
     """(digest, checklist, difference against the newest stored version or None) for an uploaded document, kept
     aside for confirm(); raises Refused listing every problem."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Refused([_("The file is not JSON in UTF-8: %(error)s") % {"error": error}]) from error
+        document = load_json(data)  # as the API reads JSON: no NUL, nesting 100,000 deep or 1e400
+    except Invalid as error:
+        reason = error.details.get("json") or error.message
+        raise Refused([_("The file is not JSON in UTF-8: %(error)s") % {"error": reason}]) from error
     try:
         checklist = read_document(document)
         if ChecklistVersion.objects.filter(code=checklist.version).exists():

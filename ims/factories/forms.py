@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.numbers import RecordChoiceField
 from ims.factories.models import Province, Sector
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -8,7 +9,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    province = forms.ModelChoiceField(
+    province = RecordChoiceField(
         label=_("Province"), queryset=Province.objects.all(), required=False, empty_label=_("All provinces")
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("All sectors")), *Sector.choices], required=False)

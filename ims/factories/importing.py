@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from ims.core.dates import EARLIEST
+from ims.core.input_checks import unstorable
 from ims.factories.models import Contact, District, Factory, Province, Sector, WorkforceSnapshot
 
 REQUIRED_COLUMNS = (
@@ -264,9 +265,12 @@ def _save_workforce(factory, workforce):
 def read_csv(data):
     """Decode an uploaded file's bytes; raise ValueError with a readable message if it is not UTF-8 text."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ValueError(_("The file is not UTF-8 text (byte %(position)d).") % {"position": error.start}) from None
+    if unstorable(text):  # a NUL: PostgreSQL refuses it, SQLite would keep it in a factory's name
+        raise ValueError(_("The request contains a NUL character or an unpaired surrogate; nothing was changed."))
+    return text
 
 
 def _read_rows(text, result):

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.numbers import record_id
 from ims.notifications.messages import render_letter
 from ims.notifications.models import Notice
 from ims.notifications.notices import EVENTS, link_of, text_of
@@ -22,7 +23,7 @@ def _by_factory(letters):
 
 
 def _selected_ids(params):
-    return [value for value in params.getlist("notification") if value.isdigit()]
+    return [number for number in map(record_id, params.getlist("notification")) if number is not None]
 
 
 def _queue_page(request, status=200):

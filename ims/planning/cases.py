@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.analytics.models import FactoryStanding
 from ims.audit.models import record
+from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Conflict, Invalid
 from ims.planning.models import LowComplianceCase
 
@@ -49,6 +50,7 @@ def record_joint_visit(actor, case, visited_on, officials):
         raise Conflict(_("This case is closed."))
     if visited_on < case.opened_on:
         raise Invalid(_("The joint visit cannot be before the case was opened."))
+    require_within(visited_on, _("Joint visit"), latest=years_from_today(1))
     if not officials.strip():
         raise Invalid(_("Name the officials who took part in the joint visit."))
     case.joint_visit_on, case.officials = visited_on, officials.strip()

@@ -1,14 +1,13 @@
 """The devices' endpoint for batches of readings, and a factory's readings page."""
 
-import json
-
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from ims import policy
-from ims.core.errors import DomainError
+from ims.core.errors import DomainError, Invalid
+from ims.core.input_checks import load_json
 from ims.factories.models import Factory
 from ims.policy.guards import guard
 from ims.readings import services, thresholds
@@ -27,9 +26,9 @@ def ingest(request):
     if device is None:
         return JsonResponse({"error": "not_authenticated", "message": _("Unknown device token.")}, status=401)
     try:
-        payload = json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return JsonResponse({"error": "invalid", "message": _("The body is not JSON.")}, status=400)
+        payload = load_json(request.body)  # no NUL, lone surrogate, 1e400 or nesting 100,000 deep
+    except Invalid as error:
+        return JsonResponse({"error": error.code, "message": error.message}, status=400)
     try:
         rows = services.parse_batch(payload)
     except DomainError as error:

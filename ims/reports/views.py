@@ -75,7 +75,8 @@ def detailed_pdf(request, ref, number, language):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), required=False, max_length=200)
-    document = forms.FileField(label=_("Or the PDF file"), required=False)
+    # A plain file input: the default clearable one also reads "document-clear", which leaves False for the file.
+    document = forms.FileField(label=_("Or the PDF file"), required=False, widget=forms.FileInput)
 
     def clean_document(self):
         document = self.cleaned_data["document"]

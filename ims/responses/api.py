@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from ims import policy
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors, language_field, named_choice_field
+from ims.api.fields import AsciiDateField, WholeNumberField
 from ims.assessments.models import Answer, Finding
 from ims.core.errors import Conflict
 from ims.responses.models import ActionPlanItem, Objection, ProgressNote
@@ -97,11 +98,11 @@ class ActionSerializer(NamesForReaders, serializers.ModelSerializer):
 class ActionRequestSerializer(serializers.Serializer):
     action = serializers.CharField()
     owner = serializers.CharField(max_length=200, help_text="The person responsible.")
-    due_date = serializers.DateField()
+    due_date = AsciiDateField()
 
 
 class ActionUpdateSerializer(serializers.Serializer):
-    row_version = serializers.IntegerField(min_value=1, help_text="The row_version the update started from.")
+    row_version = WholeNumberField(min_value=1, help_text="The row_version the update started from.")
     status = named_choice_field("ActionStatus", ActionPlanItem.Status.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True, help_text="A progress note to add.")
 

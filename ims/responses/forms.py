@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import Answer
 from ims.core.i18n import NATIVE_NAMES
+from ims.core.numbers import WholeNumberField
 from ims.responses.models import ActionPlanItem, Objection
 
 LANGUAGE_CHOICES = [(code, NATIVE_NAMES.get(code, name)) for code, name in settings.LANGUAGES]
@@ -45,7 +46,7 @@ class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionPlanItem.Status.choices)
     note = forms.CharField(label=_("Progress note"), widget=_textarea(3), required=False)
     # The version the user saw: an update based on an older one is refused, not silently applied.
-    row_version = forms.IntegerField(widget=forms.HiddenInput)
+    row_version = WholeNumberField(widget=forms.HiddenInput)
 
     def clean_note(self):
         return _normalised(self.cleaned_data["note"])
@@ -54,7 +55,7 @@ class ActionUpdateForm(forms.Form):
 class RulingForm(forms.Form):
     """The head's decision on one objection; answer and note matter only when the finding is revised."""
 
-    objection = forms.IntegerField(widget=forms.HiddenInput)
+    objection = WholeNumberField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
         choices=[(Objection.Status.UPHELD, _("Uphold")), (Objection.Status.REVISED, _("Revise"))]
     )

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from ims import policy
 from ims.accounts.models import Organisation
 from ims.api.base import IDEMPOTENCY_KEY, WRITE_ERRORS, ApiView, errors
+from ims.api.fields import AsciiDateTimeField
 from ims.assessments.api import FactoryRefSerializer
+from ims.core.numbers import record_id
 from ims.factories.models import Factory
 from ims.grants.models import AccessGrant
 from ims.responses.grants import grant_access, revoke_access
@@ -43,11 +45,12 @@ class GrantRequestSerializer(serializers.Serializer):
     factory = serializers.CharField(
         required=False, help_text="Factory reference; may be left out by a manager of a single factory."
     )
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = AsciiDateTimeField(required=False, allow_null=True, default=None)
 
     def validate_buyer(self, value):
         value = value.strip()
-        lookup = Q(name__iexact=value) | (Q(pk=int(value)) if value.isdigit() else Q())
+        number = record_id(value)  # ASCII digits: "٣" and "²" pass str.isdigit()
+        lookup = Q(name__iexact=value) | (Q(pk=number) if number is not None else Q())
         organisation = Organisation.objects.filter(lookup).first()
         if organisation is None:
             raise serializers.ValidationError(_("No organisation is called or numbered %(buyer)s.") % {"buyer": value})

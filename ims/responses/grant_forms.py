@@ -9,16 +9,15 @@ from ims import policy
 from ims.accounts.models import Organisation
 from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Invalid
+from ims.core.numbers import RecordChoiceField
 from ims.responses.grants import MAX_GRANT_YEARS
 
 
 class GrantForm(forms.Form):
     """A factory manager lets a buyer organisation read the factory's reports, optionally until a date."""
 
-    factory: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, to_field_name="ref", widget=forms.HiddenInput
-    )
-    buyer = forms.ModelChoiceField(
+    factory: RecordChoiceField = RecordChoiceField(queryset=None, to_field_name="ref", widget=forms.HiddenInput)
+    buyer = RecordChoiceField(
         label=_("Buyer"), queryset=Organisation.objects.filter(kind=Organisation.Kind.BUYER), empty_label=None
     )
     expires_on = forms.DateField(

@@ -3,13 +3,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
+from ims.core.numbers import AmountField, RecordChoiceField, WholeNumberField, WholeNumberFormSet
 from ims.factories.models import Factory
 from ims.training.models import ImprovementItem, Participant, TrainingModule
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ModuleChoiceField(forms.ModelChoiceField):
+class ModuleChoiceField(RecordChoiceField):
     def label_from_instance(self, module):
         return f"{module.programme} · {module.order}. {module}"
 
@@ -24,18 +25,18 @@ class SessionForm(forms.Form):
     languages = forms.MultipleChoiceField(
         label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
-    trainer = forms.ModelChoiceField(
+    trainer = RecordChoiceField(
         label=_("Trainer"), queryset=policy.users_who_may("training.be_trainer"), empty_label=None
     )
-    capacity = forms.IntegerField(label=_("Seats"), min_value=1, max_value=1000)
-    seats_per_factory = forms.IntegerField(
+    capacity = WholeNumberField(label=_("Seats"), min_value=1, max_value=1000)
+    seats_per_factory = WholeNumberField(
         label=_("Seats per factory (optional)"), min_value=1, max_value=1000, required=False
     )
-    fee = forms.DecimalField(label=_("Fee per factory (USD)"), min_value=0, max_digits=9, decimal_places=2, initial=0)
+    fee = AmountField(label=_("Fee per factory (USD)"), min_value=0, max_digits=9, decimal_places=2, initial=0)
 
 
 class EnrolmentForm(forms.Form):
-    factory = forms.ModelChoiceField(
+    factory = RecordChoiceField(
         label=_("Factory"), queryset=Factory.objects.filter(status=Factory.Status.ACTIVE), to_field_name="ref"
     )
 
@@ -47,7 +48,7 @@ class ParticipantForm(forms.Form):
     gender = forms.ChoiceField(label=_("Gender"), choices=Participant.Gender.choices)
 
 
-ParticipantFormSet = forms.formset_factory(ParticipantForm, extra=6, max_num=60)
+ParticipantFormSet = forms.formset_factory(ParticipantForm, formset=WholeNumberFormSet, extra=6, max_num=60)
 
 
 def named_participants(formset):

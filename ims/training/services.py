@@ -29,6 +29,7 @@ from ims.audit.models import record
 from ims.core.action_items import is_known_status, require_plausible_due_date
 from ims.core.dates import require_span, require_within, years_from_today
 from ims.core.errors import Conflict, Invalid, NotAllowed
+from ims.core.numbers import record_id
 from ims.factories.models import Factory
 from ims.training.models import (
     Attendance,
@@ -188,7 +189,7 @@ def record_attendance(actor: User, session: TrainingSession, day: datetime.date,
     if day > timezone.localdate():
         raise Invalid(_("Attendance cannot be recorded for a day still to come."))
     participants = list(session_participants(session).select_related("enrolment__factory"))
-    present_ids = {int(pk) for pk in present_ids}
+    present_ids = {record_id(pk) for pk in present_ids}
     unknown = present_ids - {participant.pk for participant in participants}
     if unknown:
         raise Invalid(_("Some of the people marked present are not participants of this session."))

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.factories.models import Factory
 from ims.voice.questions import NO, QUESTIONS, YES
 from ims.voice.services import MAX_CARDS_AT_ONCE
 
 
 class CampaignForm(forms.Form):
-    factory = forms.ModelChoiceField(
+    factory = RecordChoiceField(
         label=_("Factory"), queryset=Factory.objects.exclude(status=Factory.Status.CLOSED).order_by("ref"),
         to_field_name="ref",
     )  # fmt: skip
@@ -19,7 +20,7 @@ class CampaignForm(forms.Form):
 
 
 class CardsForm(forms.Form):
-    count = forms.IntegerField(label=_("Number of answer cards"), min_value=1, max_value=MAX_CARDS_AT_ONCE, initial=50)
+    count = WholeNumberField(label=_("Number of answer cards"), min_value=1, max_value=MAX_CARDS_AT_ONCE, initial=50)
 
 
 class SurveyForm(forms.Form):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.accounts.models import User
 from ims.audit.models import record
+from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Conflict, Invalid, NotAllowed
 from ims.factories.models import Factory
 from ims.operations.queue import enqueue_with_change
@@ -34,6 +35,8 @@ from ims.voice.questions import BY_KEY, QUESTIONS
 # Never fewer respondents than this, whatever the settings say: below it one worker could be singled out.
 FLOOR_RESPONDENTS = 5
 MAX_CARDS_AT_ONCE = 500
+# A campaign is planned at most this far ahead (a date in year 9999 is a slip, and overflows day arithmetic).
+CAMPAIGN_YEARS_AHEAD = 2
 
 
 def minimum_respondents() -> int:
@@ -59,6 +62,8 @@ def create_campaign(
     policy.require(actor, "voice.manage", message=_("Only the programme head and administrators run campaigns."))
     if ends_on < starts_on:
         raise Invalid(_("The last day cannot be before the first."))
+    require_within(starts_on, _("The first day"), latest=years_from_today(CAMPAIGN_YEARS_AHEAD))
+    require_within(ends_on, _("Last day"), latest=years_from_today(CAMPAIGN_YEARS_AHEAD))
     secret = secrets.token_urlsafe(24)
     campaign = Campaign.objects.create(
         factory=factory, code=_new_code(), starts_on=starts_on, ends_on=ends_on, secret_digest=digest(secret),

@@ -5,7 +5,6 @@ to programme staff and to the factory for its own campaigns, alerts to the progr
 """
 
 import io
-import json
 
 import segno
 from django.contrib import messages
@@ -18,7 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from ims import policy
-from ims.core.errors import DomainError
+from ims.core.errors import DomainError, Invalid
+from ims.core.input_checks import load_json
+from ims.core.numbers import record_id
 from ims.notifications.messages import site_url
 from ims.policy.guards import guard
 from ims.voice import rapidpro, services
@@ -100,8 +101,8 @@ def cards(request, code):
 @guard(GET="voice.alerts", POST="voice.alerts")
 def alerts(request):
     if request.method == "POST":
-        alert_id = request.POST.get("alert", "")
-        alert = Alert.objects.filter(pk=alert_id).first() if alert_id.isdigit() else None
+        alert_id = record_id(request.POST.get("alert", ""))
+        alert = Alert.objects.filter(pk=alert_id).first() if alert_id else None
         if alert is None:
             messages.error(request, _("Choose an alert."))
         else:
@@ -149,9 +150,9 @@ def rapidpro_webhook(request, code):
     try:
         found = services.campaign_for_webhook(code, request.headers.get("X-IMS-Secret", ""))
         try:
-            payload = json.loads(request.body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return JsonResponse({"error": "invalid", "message": _("The body is not JSON.")}, status=400)
+            payload = load_json(request.body)  # no NUL, lone surrogate, 1e400 or nesting 100,000 deep
+        except Invalid as error:
+            return JsonResponse({"error": error.code, "message": error.message}, status=400)
         flow = rapidpro.parse(payload, found)
         recorded = services.record_answers(
             found, flow.answers, flow.free_texts, channel=Response.Channel.RAPIDPRO, contact_uuid=flow.contact_uuid
