@@ -62,6 +62,9 @@ UNCHANGED_EXCEPT = {
     # An Idempotency-Key's record keeps the first answer, refusals included, to replay it to a retry
     # (ims/api/idempotency.py); it holds no domain data and expires after a day.
     "api_idempotencyrecord": "the answer kept for a retry with the same Idempotency-Key",
+    # A refused sign-in (wrong or malformed credentials) counts against the account and the address: that is
+    # how guessing is limited (ims/accounts/throttling.py, django-axes).
+    "axes_accessattempt": "a failed sign-in counted against the account and the address",
 }
 
 PLACEHOLDER = "zqfuzzplaceholderzq"
@@ -266,24 +269,29 @@ def rewound(value):
 
 
 class RecordingQueryDict(QueryDict):
-    """A QueryDict that notes each name a view asks it for (in `asked`)."""
+    """A QueryDict that notes each name a view asks it for (in `asked`); its copies (django-axes copies the
+    form to log it) note nothing."""
 
-    asked = None
+    asked: set | None = None
+
+    def _note(self, key):
+        if self.asked is not None:
+            self.asked.add(key)
 
     def __getitem__(self, key):
-        self.asked.add(key)
+        self._note(key)
         return super().__getitem__(key)
 
     def get(self, key, default=None):
-        self.asked.add(key)
+        self._note(key)
         return super().get(key, default)
 
     def getlist(self, key, default=None):
-        self.asked.add(key)
+        self._note(key)
         return super().getlist(key, default)
 
     def __contains__(self, key):
-        self.asked.add(key)
+        self._note(key)
         return super().__contains__(key)
 
 

@@ -9,7 +9,7 @@ from ims import policy
 from ims.audit.models import record
 from ims.core.errors import Conflict, NotAllowed
 from ims.people.models import AccessRequest
-from ims.responses.grants import grant_access
+from ims.responses.grants import grant_access, require_plausible_expiry
 
 Decision = AccessRequest.Decision
 
@@ -33,6 +33,10 @@ def request_access(actor, factory, message=""):
 
 @transaction.atomic
 def decide(actor, asked, grant, expires_at=None):
+    """Grant (until expires_at, if given) or decline; an implausible expiry is refused either way, since the
+    form that sent it was filled in wrongly."""
+    if expires_at is not None:
+        require_plausible_expiry(expires_at)
     asked = AccessRequest.objects.select_for_update().select_related("factory", "buyer").get(pk=asked.pk)
     policy.require(actor, "access_request.decide", asked, message=_("Only the factory's managers answer its requests."))
     if asked.decision != Decision.PENDING:

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ims.accounts.models import Organisation
+from ims.core.numbers import RecordChoiceField
 from ims.factories.models import Factory
 from ims.people import invitations
 
@@ -10,7 +11,7 @@ from ims.people import invitations
 class InvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("Email address"))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
+    organisation = RecordChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
     role = forms.ChoiceField(label=_("Role"))
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 

@@ -22,6 +22,13 @@ def _check_factory_manager(factory, actor):
     )
 
 
+def require_plausible_expiry(expires_at: datetime.datetime) -> None:
+    """Refuse (Invalid) an access end in the past or further ahead than MAX_GRANT_YEARS."""
+    if expires_at <= timezone.now():
+        raise Invalid(_("The expiry must be in the future."))
+    require_within(expires_at.date(), _("The expiry"), latest=years_from_today(MAX_GRANT_YEARS))
+
+
 @transaction.atomic
 def grant_access(
     factory: Factory, buyer: Organisation, actor: User, expires_at: datetime.datetime | None = None
@@ -30,10 +37,8 @@ def grant_access(
     _check_factory_manager(factory, actor)
     if buyer.kind != Organisation.Kind.BUYER:
         raise Invalid(_("Access can only be granted to a buyer organisation."))
-    if expires_at is not None and expires_at <= timezone.now():
-        raise Invalid(_("The expiry must be in the future."))
     if expires_at is not None:
-        require_within(expires_at.date(), _("The expiry"), latest=years_from_today(MAX_GRANT_YEARS))
+        require_plausible_expiry(expires_at)
     # One granting per factory at a time: two managers granting the same buyer at once get one grant.
     Factory.objects.lock(factory)
     grant = (
