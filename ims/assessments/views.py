@@ -28,7 +28,6 @@ from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body
 from ims.core.i18n import NATIVE_NAMES
-from ims.core.input_checks import load_json
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
 from ims.policy.guards import StepFromField, guard
@@ -113,18 +112,6 @@ def _progress_totals(progress):
         "answered": sum(item.answered for item in progress),
         "noncompliant": sum(item.noncompliant for item in progress),
         "missing": sum(item.missing for item in progress),
-    }
-
-
-def _progress_json(assessment, cluster_code):
-    questions = assessment.checklist_version.questions
-    findings = assessment.findings
-    in_cluster = {"question__compliance_point__cluster__code": cluster_code}
-    return {
-        "answered": findings.count(),
-        "total": questions.count(),
-        "cluster_answered": findings.filter(**in_cluster).count(),
-        "cluster_total": questions.filter(compliance_point__cluster__code=cluster_code).count(),
     }
 
 
@@ -301,27 +288,6 @@ class PointCards:
     cards: list = field(default_factory=list)
 
 
-def _capture_strings():
-    """The few words the capture script shows, in the page's language."""
-    return {
-        "saving": _("Saving…"),
-        "saved": _("Saved"),
-        "unsaved": _("Not saved yet"),
-        "needsAnswer": _("Choose an answer to save the note."),
-        "offline": _("Not saved: no connection. Your answer is kept on this page; try again."),
-        "failed": _("Not saved: reload the page and try again."),
-        "retry": _("Try again"),
-        "uploading": _("Uploading photo…"),
-        "photoSaved": _("Photo saved"),
-        "photoAlt": _("Photo for this question"),
-        "photoNeedsAnswer": _("Answer the question before adding a photo."),
-        "conflictAnswer": _("Their answer"),
-        "conflictNote": _("Their note"),
-        "loadTheirs": _("Load their answer"),
-        "leaveWarning": _("Some answers are not saved yet."),
-    }
-
-
 def _render_capture(request, assessment, cluster, *, status=200, error=None, error_question=""):
     questions = (
         Question.objects.filter(compliance_point__cluster=cluster)
@@ -372,7 +338,6 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
             "first_unanswered": first_unanswered,
             "note_languages": [(code, NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
             "page_language": get_language(),
-            "strings": _capture_strings(),
             "error": error,
             "error_question": error_question,
         },
@@ -390,7 +355,7 @@ def _row_version(value):
 
 
 def _save_from(request, assessment, data):
-    """Call save_finding with what a card sent: a JSON object or the card's form fields."""
+    """Call save_finding with what a card's form sent."""
     return workflow.save_finding(
         assessment,
         question_code=str(data.get("question") or ""),
@@ -404,10 +369,15 @@ def _save_from(request, assessment, data):
 
 @guard(GET="workspace.read", POST="finding.edit")
 def capture(request, ref, cluster_code):
-    """One cluster's questions as cards; without JavaScript each card posts here and comes back."""
+    """One cluster's questions. Those who capture get the capture screen (one client, online and offline);
+    the plain page (?plain=1, linked from that screen's noscript, and for readers who do not capture) shows
+    the cards as forms that post here and come back."""
     assessment = _workspace_assessment(request, ref)
     cluster = get_object_or_404(assessment.checklist_version.clusters, code=cluster_code)
     if request.method != "POST":
+        if not request.GET.get("plain") and policy.allows(request.user, "capture.take", assessment):
+            # No fragment here: the browser keeps the one the link had (#q-CODE) across the redirect.
+            return redirect(f"{reverse('capture:app', args=[ref])}?cluster={cluster.code}")
         return _render_capture(request, assessment, cluster)
     question_code = request.POST.get("question", "")
     try:
@@ -416,37 +386,7 @@ def capture(request, ref, cluster_code):
         return _render_capture(
             request, assessment, cluster, status=error.status, error=error, error_question=question_code
         )
-    return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}#q-{question_code}")
-
-
-@guard(scripts=True, POST="finding.edit")
-def save_finding(request, ref):
-    """Autosave of one card: JSON in, the stored finding (with its new row_version) out."""
-    assessment = _workspace_assessment(request, ref)
-    try:
-        data = load_json(request.body or b"null")
-    except Invalid as error:
-        return _error_json(error)
-    if not isinstance(data, dict):
-        return _error_json(Invalid(_("Send the finding as a JSON object.")))
-    try:
-        finding = _save_from(request, assessment, data)
-    except DomainError as error:
-        return _error_json(error)
-    cluster_code = finding.question.compliance_point.cluster.code
-    return JsonResponse(
-        {
-            "question": finding.question.code,
-            "answer": finding.answer,
-            "note": finding.note,
-            "note_language": finding.note_language,
-            "row_version": finding.row_version,
-            "updated_by": str(finding.updated_by),
-            "updated_at": finding.updated_at.isoformat(),
-            "cluster": cluster_code,
-            "progress": _progress_json(assessment, cluster_code),
-        }
-    )
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}?plain=1#q-{question_code}")
 
 
 @guard(scripts=True, POST="finding.edit")
@@ -494,7 +434,7 @@ def upload_evidence(request, ref):
         )
     messages.success(request, _("Photo saved for question %(code)s.") % {"code": question_code})
     cluster_code = question.compliance_point.cluster.code
-    return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}#q-{question_code}")
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}?plain=1#q-{question_code}")
 
 
 @guard(GET="evidence.read")

@@ -275,6 +275,7 @@ class FindingChange:
     note_language: str = "en"
     expected_version: object = None  # the row_version the editor started from
     client_uuid: uuid.UUID | str | None = None  # given to the finding if this change creates it
+    condition_not_met: bool = False  # not applicable because the question's applicability condition is not met
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ class _Question:
     pk: int
     code: str
     cluster: str
+    condition: int | None
 
 
 def save_finding(
@@ -329,7 +331,7 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
         raise ValueError("save_findings takes each question at most once")
     # Codes and clusters only, as plain values: question rows carry their texts in three languages.
     rows = assessment.checklist_version.questions.filter(code__in=codes)
-    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
+    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code", "applies_if")}
     assessment = Assessment.objects.get(pk=assessment.pk)
     rights = _ChangeChecks(assessment, actor)
     outcomes: list[Saved | DomainError | None] = [None] * len(changes)
@@ -348,7 +350,8 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
     now = timezone.now()
     created, changed = [], []
     for index, change, question, expected_version in accepted:
-        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language}
+        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language,
+                  "condition_not_met": change.condition_not_met}  # fmt: skip
         finding = stored.get(question.pk)
         if finding is None:
             finding = Finding(assessment=assessment, question_id=question.pk, updated_by=actor,
@@ -365,7 +368,9 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
             finding.updated_by, finding.updated_at, finding.row_version = actor, now, finding.row_version + 1
             changed.append(finding)
             outcomes[index] = Saved(finding, "updated")
-    Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
+    Finding.objects.bulk_update(
+        changed, ["answer", "note", "note_language", "condition_not_met", "updated_by", "updated_at", "row_version"]
+    )
     _create(created, outcomes)
     return cast(list[Saved | DomainError], outcomes)  # each change has its outcome by now
 
@@ -391,6 +396,13 @@ class _ChangeChecks:
                           % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
         if change.note_language not in self.languages:
             raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
+        if change.condition_not_met and change.answer != Answer.NOT_APPLICABLE:
+            raise Invalid(_("Only a not applicable answer can say that the condition is not met."))
+        if change.condition_not_met and question.condition is None:
+            raise Invalid(
+                _("Question %(code)s applies to every factory: it has no condition that could be unmet.")
+                % {"code": change.question_code}
+            )
         self.rights.check(question.cluster)
         if change.expected_version is None:
             return None
@@ -408,6 +420,7 @@ def _stale(finding):
             "answer": finding.answer,
             "note": finding.note,
             "note_language": finding.note_language,
+            "condition_not_met": finding.condition_not_met,
             "updated_by": str(finding.updated_by),
             "row_version": finding.row_version,
         },

@@ -28,6 +28,8 @@ from ims.core.errors import DomainError, NotAllowed
 from ims.policy.guards import guard
 
 OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+# The capture screen's ES modules (ims/static/capture/), preloaded together and cached for offline use.
+SCREEN_MODULES = ("answers", "api", "cards", "conditions", "dom", "navigation", "photos", "store", "sync-queue", "text")
 
 
 @guard(GET="capture.open")
@@ -62,6 +64,7 @@ def app(request, ref):
         "upload": reverse("capture_api:upload", args=["00000000-0000-0000-0000-000000000000"]),
         "syncCheck": reverse("capture_api:sync_check", args=[ref]),
         "resolve": reverse("capture_api:resolve_conflict", args=[0]),
+        "evidence": reverse("assessments:evidence", args=[ref, 0]),
         "serviceWorker": reverse("capture_api:service_worker"),
         "index": reverse("capture:index"),
         "manifest": reverse("capture:manifest"),
@@ -71,6 +74,8 @@ def app(request, ref):
         "capture/app.html",
         {
             "assessment": assessment,
+            "clusters": assessment.checklist_version.clusters.order_by("order"),
+            "modules": [f"capture/{name}.js" for name in SCREEN_MODULES],
             "config": {
                 "ref": ref,
                 "user": request.user.pk,
