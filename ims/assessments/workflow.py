@@ -331,7 +331,10 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
         raise ValueError("save_findings takes each question at most once")
     # Codes and clusters only, as plain values: question rows carry their texts in three languages.
     rows = assessment.checklist_version.questions.filter(code__in=codes)
-    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code", "applies_if")}
+    questions = {
+        row[1]: _Question(*row)
+        for row in rows.values_list("pk", "code", "compliance_point__cluster__code", "applies_if")
+    }
     assessment = Assessment.objects.get(pk=assessment.pk)
     rights = _ChangeChecks(assessment, actor)
     outcomes: list[Saved | DomainError | None] = [None] * len(changes)

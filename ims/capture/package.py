@@ -103,8 +103,7 @@ def _checklist(version):
             }
         )
     conditions = {
-        condition.code: {"label": _texts(condition, "label")}
-        for condition in version.conditions.order_by("code")
+        condition.code: {"label": _texts(condition, "label")} for condition in version.conditions.order_by("code")
     }
     return {"code": version.code, "title": _texts(version, "title"), "conditions": conditions, "clusters": clusters}
 

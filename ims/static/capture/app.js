@@ -237,7 +237,7 @@ function renderClusters() {
 
 function startingCluster() {
   const wanted = new URLSearchParams(location.search).get("cluster");
-  const fromHash = location.hash.startsWith("#q-") ? order.find((item) => `#q-${item.code}` === location.hash) : null;
+  const fromHash = order.find((item) => `#q-${item.code}` === decodeURIComponent(location.hash));
   const codes = checklist.clusters.map((cluster) => cluster.code);
   return (fromHash && fromHash.cluster) || (codes.includes(wanted) ? wanted : codes[0]);
 }
@@ -277,9 +277,10 @@ function applyFilter() {
 }
 
 function goToNextUnanswered() {
+  // After the card the monitor is on, else from the start of the cluster shown.
   const focused = document.activeElement && document.activeElement.closest(".capture-card");
-  const visible = [...cards.values()].find((parts) => !parts.card.hidden && parts.card.getBoundingClientRect().bottom > 0);
-  const after = (focused && focused.dataset.question) || (visible && visible.card.dataset.question) || null;
+  const first = order.findIndex((item) => item.cluster === currentCluster);
+  const after = focused ? focused.dataset.question : order[(first - 1 + order.length) % order.length].code;
   const next = nextUnanswered(order, answered, after);
   const message = root.querySelector('[data-bind="all-answered"]');
   message.hidden = next !== null;
@@ -609,7 +610,7 @@ async function show() {
   renderProgress();
   await refreshStatus();
   root.dataset.state = "ready";
-  const target = location.hash.startsWith("#q-") && cards.get(location.hash.slice(3));
+  const target = location.hash.startsWith("#q-") ? cards.get(decodeURIComponent(location.hash.slice(3))) : null;
   target?.card.scrollIntoView({ block: "start" });
 }
 
