@@ -133,14 +133,6 @@ def available_actions(assessment, user):
     ]
 
 
-def _head_comment(assessment):
-    """The head's latest word that the monitors must act on: why it was returned or reopened."""
-    action = {Status.RETURNED: "return", Status.CORRECTING: "reopen"}.get(assessment.status)
-    if action is None:
-        return None
-    return assessment.transitions.filter(action=action).select_related("actor").last()
-
-
 # --- pages --------------------------------------------------------------------------------------------------
 
 
@@ -222,7 +214,7 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
             "actions": actions,
             "submit_waits": submit_waits,
             "transitions": assessment.transitions.select_related("actor"),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "editable": editable,
             "details_form": details_form,
             "error": error,
@@ -331,7 +323,7 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
             "next_cluster": progress[position + 1].cluster if position + 1 < len(progress) else None,
             "editable": workflow.can_edit_findings(assessment, request.user, cluster.code),
             "on_team": workflow.is_on_team(assessment, request.user),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "answers": Answer.choices,
             "previous": previous,
             "unanswered_only": unanswered_only,
@@ -490,7 +482,7 @@ def _render_review(request, assessment, *, status=200, error=None):
             "clusters": list(clusters.values()),
             "totals": _progress_totals(progress),
             "actions": available_actions(assessment, request.user),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "error": error,
         },
         status=status,

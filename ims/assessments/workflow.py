@@ -203,6 +203,14 @@ def transition(
     return assessment
 
 
+def head_comment(assessment: Assessment) -> Transition | None:
+    """The head's latest word that the monitors must act on: why it was returned or reopened."""
+    action = {Status.RETURNED: "return", Status.CORRECTING: "reopen"}.get(assessment.status)
+    if action is None:
+        return None
+    return assessment.transitions.filter(action=action).select_related("actor").last()
+
+
 ACTION_LABELS = {
     "start": gettext_lazy("started"),
     "submit": gettext_lazy("submitted"),

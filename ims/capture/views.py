@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from ims.assessments.models import Status
-from ims.assessments.workflow import require_editable
+from ims.assessments.workflow import head_comment, require_editable
 from ims.capture import odk
 from ims.capture.assessments import capture_assessments, get_capture_assessment
 from ims.capture.package import checklist_url
@@ -75,6 +75,7 @@ def app(request, ref):
         {
             "assessment": assessment,
             "clusters": assessment.checklist_version.clusters.order_by("order"),
+            "head_comment": head_comment(assessment),
             "modules": [f"capture/{name}.js" for name in SCREEN_MODULES],
             "config": {
                 "ref": ref,
