@@ -23,7 +23,7 @@ from ims import policy
 from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
-from ims.assessments.models import Answer, Assessment, Evidence, Status, answer_wording
+from ims.assessments.models import Answer, Assessment, Evidence, answer_wording
 from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid, error_body

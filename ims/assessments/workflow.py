@@ -205,7 +205,7 @@ def transition(
 
 def head_comment(assessment: Assessment) -> Transition | None:
     """The head's latest word that the monitors must act on: why it was returned or reopened."""
-    action = {Status.RETURNED: "return", Status.CORRECTING: "reopen"}.get(assessment.status)
+    action = {Status.RETURNED.value: "return", Status.CORRECTING.value: "reopen"}.get(assessment.status)
     if action is None:
         return None
     return assessment.transitions.filter(action=action).select_related("actor").last()
