@@ -138,7 +138,8 @@ class Finding(models.Model):
     note_language = models.CharField(_("note language"), max_length=10, choices=settings.LANGUAGES, default="en")
     # Not applicable because the question's applicability condition is not met (e.g. no workers aged 15-17),
     # as opposed to a monitor's judgement on this one question.
-    condition_not_met = models.BooleanField(_("condition not met"), default=False)
+    # A database default too: the bulk writers (history import, the generator) insert rows without this column.
+    condition_not_met = models.BooleanField(_("condition not met"), default=False, db_default=False)
     row_version = models.PositiveIntegerField(default=1, editable=False)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     updated_by = models.ForeignKey(
