@@ -231,7 +231,7 @@ PAGES = {
                                            "row_version": row_version(w, s, "CL.1.3") if s != "planned" else ""})},
     ),
     "assessments:upload_evidence": Spec(
-        {"POST": "finding.edit"}, args=ref, states=every_state, writes={"POST"}, json=True,
+        {"POST": "finding.edit"}, args=ref, states=every_state, writes={"POST"},
         bodies={"POST": lambda w, s: Form({"question": NONCOMPLIANT, "photo": _photo_file()})},
     ),
     "assessments:evidence": Spec(

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -26,7 +26,7 @@ from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, P
 from ims.assessments.models import Answer, Assessment, Evidence, answer_wording
 from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
-from ims.core.errors import DomainError, Invalid, error_body
+from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
@@ -48,10 +48,6 @@ ACTION_DONE = {
 }
 
 
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _workspace_assessment(request, ref):
     """The assessment if the user works on it (its team, the head, programme administrators): 404 for one
     the user may not even read about, 403 for one whose published report is all the user may read."""
@@ -61,10 +57,6 @@ def _workspace_assessment(request, ref):
     if not policy.allows(request.user, "workspace.read", assessment):
         raise PermissionDenied
     return assessment
-
-
-def _error_json(error):
-    return JsonResponse(error_body(error.code, error.message, error.details), status=error.status)
 
 
 # --- progress -----------------------------------------------------------------------------------------------
@@ -381,15 +373,14 @@ def capture(request, ref, cluster_code):
     return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}?plain=1#q-{question_code}")
 
 
-@guard(scripts=True, POST="finding.edit")
+@guard(POST="finding.edit")
 def upload_evidence(request, ref):
-    """A photo for one answered question: JSON for the capture script, a redirect back for a plain form."""
+    """A photo for one answered question, from the plain capture page's form: back to the question, or the page
+    with the reason. (The capture screen sends photos through the capture API, in resumable pieces.)"""
     assessment = _workspace_assessment(request, ref)
     try:
         workflow.require_editable(assessment, request.user)
-    except DomainError as error:
-        if _wants_json(request):
-            return _error_json(error)
+    except DomainError:
         raise PermissionDenied from None
     question_code = request.POST.get("question", "")
     question = (
@@ -411,18 +402,11 @@ def upload_evidence(request, ref):
         if upload is None:
             raise Invalid(_("Choose a photo to upload."))
         # Reading one byte past the limit lets attach_photo refuse an oversized file without holding all of it.
-        evidence = attach_photo(finding, upload.read(settings.IMS_MAX_UPLOAD_BYTES + 1), request.user)
+        attach_photo(finding, upload.read(settings.IMS_MAX_UPLOAD_BYTES + 1), request.user)
     except DomainError as error:
-        if _wants_json(request):
-            return _error_json(error)
         cluster = question.compliance_point.cluster if question else assessment.checklist_version.clusters.first()
         return _render_capture(
             request, assessment, cluster, status=error.status, error=error, error_question=question_code
-        )
-    if _wants_json(request):
-        return JsonResponse(
-            {"id": evidence.pk, "url": reverse("assessments:evidence", args=[ref, evidence.pk]), "size": evidence.size},
-            status=201,
         )
     messages.success(request, _("Photo saved for question %(code)s.") % {"code": question_code})
     cluster_code = question.compliance_point.cluster.code
