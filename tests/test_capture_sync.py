@@ -358,11 +358,21 @@ def test_questions_of_an_unmet_condition_are_stored_not_applicable_saying_so_and
     assert sorted(stored) == sorted((code, "not_applicable", True) for code in governed)
     assert [result["status"] for result in send(client, started.ref, *items)] == [200, 200, 200]
     assert SubmissionReceipt.objects.count() == 3
-    # Answered by hand later, the question is the monitor's judgement again.
+    # A note added where the condition is not said (the plain page, the API, ODK) keeps it; the capture screen
+    # says false when the monitor answers by hand: the question is the monitor's judgement again.
     finding = Finding.objects.get(assessment=started, question__code=governed[0])
-    (result,) = send(client, started.ref, item(governed[0], Answer.NOT_APPLICABLE, base_version=finding.row_version))
+    save_finding(started, question_code=governed[0], answer=Answer.NOT_APPLICABLE, note="Payroll checked",
+                 actor=team.monitor2, expected_version=finding.row_version)  # fmt: skip
+    finding.refresh_from_db()
+    assert (finding.note, finding.condition_not_met) == ("Payroll checked", True)
+    by_hand = {**item(governed[0], Answer.NOT_APPLICABLE, base_version=finding.row_version), "condition_not_met": False}
+    (result,) = send(client, started.ref, by_hand)
     assert result["status"] == 200
     assert Finding.objects.get(pk=finding.pk).condition_not_met is False
+    other = Finding.objects.get(assessment=started, question__code=governed[1])
+    save_finding(started, question_code=governed[1], answer=Answer.COMPLIANT, actor=team.monitor2,
+                 expected_version=other.row_version)  # fmt: skip
+    assert Finding.objects.get(pk=other.pk).condition_not_met is False
 
 
 @pytest.mark.django_db

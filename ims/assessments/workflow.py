@@ -283,7 +283,9 @@ class FindingChange:
     note_language: str = "en"
     expected_version: object = None  # the row_version the editor started from
     client_uuid: uuid.UUID | str | None = None  # given to the finding if this change creates it
-    condition_not_met: bool = False  # not applicable because the question's applicability condition is not met
+    # Not applicable because the question's applicability condition is not met. None: not said (a form, the API,
+    # ODK), so a stored "condition not met" stays while the answer stays not applicable.
+    condition_not_met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -361,9 +363,12 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
     now = timezone.now()
     created, changed = [], []
     for index, change, question, expected_version in accepted:
-        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language,
-                  "condition_not_met": change.condition_not_met}  # fmt: skip
         finding = stored.get(question.pk)
+        condition_not_met = change.condition_not_met
+        if condition_not_met is None:
+            condition_not_met = bool(finding and finding.condition_not_met and change.answer == Answer.NOT_APPLICABLE)
+        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language,
+                  "condition_not_met": condition_not_met}  # fmt: skip
         if finding is None:
             finding = Finding(assessment=assessment, question_id=question.pk, updated_by=actor,
                               client_uuid=change.client_uuid, **values)  # fmt: skip

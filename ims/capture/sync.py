@@ -34,7 +34,7 @@ class Submission:
     note: str = ""
     note_language: str = "en"
     base_version: int | None = None
-    condition_not_met: bool = False
+    condition_not_met: bool | None = None  # None: not said (ODK, older tablets); see FindingChange
 
     @classmethod
     def from_json(cls, data, default_language="en"):
@@ -51,8 +51,8 @@ class Submission:
         if data.get("answer") not in Answer.values:
             raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
                           % {"answer": data.get("answer"), "choices": ", ".join(Answer.values)})  # fmt: skip
-        condition_not_met = data.get("condition_not_met", False)
-        if not isinstance(condition_not_met, bool):
+        condition_not_met = data.get("condition_not_met")
+        if condition_not_met is not None and not isinstance(condition_not_met, bool):
             raise Invalid(_("condition_not_met must be true or false."))
         return cls(
             client_uuid=client_uuid,

@@ -35,7 +35,7 @@ test("a whole checklist goes in batches of at most the server's limit", () => {
   assert.deepEqual(batches([], 500), []);
 });
 
-test("a submission carries a trimmed note and says condition not met only when so", () => {
+test("a submission carries a trimmed note and always says whether the condition is not met", () => {
   assert.deepEqual(submission(record("A", { note: "  seen  ", base_version: 3 })), {
     client_uuid: "uuid-A",
     question: "A",
@@ -43,6 +43,7 @@ test("a submission carries a trimmed note and says condition not met only when s
     note: "seen",
     note_language: "en",
     base_version: 3,
+    condition_not_met: false,
   });
   const notMet = submission(record("B", { answer: "not_applicable", condition_not_met: true }));
   assert.equal(notMet.condition_not_met, true);

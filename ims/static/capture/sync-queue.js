@@ -25,18 +25,16 @@ export function batches(items, size = BATCH_SIZE) {
 }
 
 export function submission(record) {
-  const payload = {
+  return {
     client_uuid: record.uuid,
     question: record.question,
     answer: record.answer,
     note: record.note.trim(),
     note_language: record.note_language,
     base_version: record.base_version,
+    // Always said: false is the monitor's own answer, which ends an earlier "condition not met".
+    condition_not_met: Boolean(record.condition_not_met),
   };
-  if (record.condition_not_met) {
-    payload.condition_not_met = true;
-  }
-  return payload;
 }
 
 // Applies the server's results to the records sent (`sent`: client_uuid -> payload); returns the records changed.
