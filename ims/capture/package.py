@@ -24,7 +24,7 @@ from ims.checklists.models import Question
 from ims.core.i18n import NATIVE_NAMES
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-PACKAGE_FORMAT = 2
+PACKAGE_FORMAT = 3  # 3: labels in every language, photo ids, conditions not met
 # Part of the checklist file's address: bump it when the file's shape changes, so tablets fetch it again.
 CHECKLIST_FORMAT = 2  # 2: applicability conditions by code, so a whole condition can be marked not met
 

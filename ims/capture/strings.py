@@ -28,7 +28,6 @@ def app_strings():
         "never": _("never"),
         "syncing": _("Sending…"),
         "syncDone": _("Everything is on the server."),
-        "syncNow": _("Sync now"),
         "syncFailed": _("Sync failed: %(message)s"),
         "noConnection": _("no connection to the server"),
         "signedOut": _("you are signed out; sign in again, then sync"),
@@ -61,7 +60,6 @@ def app_strings():
         "note": _("Note"),
         "noteLanguage": _("Language of the note"),
         "addPhoto": _("Add a photo"),
-        "textLanguage": _("Show the checklist in"),
         "removeWarning": _(
             "%(count)s changes on this tablet are not on the server yet and would be lost. Remove this assessment "
             "from the tablet anyway?"

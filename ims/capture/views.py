@@ -21,7 +21,7 @@ from ims.assessments.models import Status
 from ims.assessments.workflow import head_comment, require_editable
 from ims.capture import odk
 from ims.capture.assessments import capture_assessments, get_capture_assessment
-from ims.capture.package import checklist_url
+from ims.capture.package import PACKAGE_FORMAT, checklist_url
 from ims.capture.strings import app_strings
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import DomainError, NotAllowed
@@ -80,6 +80,7 @@ def app(request, ref):
             "config": {
                 "ref": ref,
                 "user": request.user.pk,
+                "packageFormat": PACKAGE_FORMAT,
                 "language": get_language(),
                 "urls": urls,
                 "strings": app_strings(),

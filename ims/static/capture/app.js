@@ -670,6 +670,9 @@ async function start() {
     navigator.storage.persist(); // ask the browser never to evict captured work under storage pressure
   }
   [pkg] = await Promise.all([store.get("packages", ref), loadLocal()]);
+  if (pkg && pkg.format !== config.packageFormat) {
+    pkg = null; // kept by an earlier version of this screen: downloaded again (the unsent work stays and merges)
+  }
   if (pkg) {
     checklist = await loadChecklist(pkg, { offline: true });
     checklistUrl = pkg.checklist.url;
