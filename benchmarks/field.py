@@ -557,14 +557,21 @@ async def answer_everything(page):
     await wait_for(page, f'#offline-capture[data-pending="{count}"]')
     # Every note is in IndexedDB before going on (the screen writes them one by one).
     config = await page.evaluate("JSON.parse(document.getElementById('capture-config').textContent)")
-    await page.wait_for_function(
-        """async ([user, ref, count]) => {
-            const store = await CaptureStore.open(user);
-            return (await store.byRef('findings', ref)).filter((record) => record.note).length === count;
+    # Through the screen's own store module (its hashed address from the page's modulepreload link), polled in the
+    # page: not page.wait_for_function, whose predicate the Content Security Policy may refuse to evaluate.
+    await page.evaluate(
+        """async ([user, ref, count, timeout]) => {
+            const address = document.querySelector('link[rel="modulepreload"][href*="/capture/store."]').href;
+            const store = await (await import(address)).open(user);
+            const deadline = Date.now() + timeout;
+            while ((await store.byRef('findings', ref)).filter((record) => record.note).length !== count) {
+                if (Date.now() > deadline) {
+                    throw new Error('the notes did not all reach IndexedDB');
+                }
+                await new Promise((resolve) => setTimeout(resolve, 200));
+            }
         }""",
-        arg=[config["user"], config["ref"], count],
-        polling=200,
-        timeout=TIMEOUT_MS,
+        [config["user"], config["ref"], count, TIMEOUT_MS],
     )
 
 

@@ -289,13 +289,8 @@ PAGES = {
         bodies={"POST": lambda w, s: Form({"question": "CL.1.3", "answer": "not_assessed", "note": "",
                                            "row_version": row_version(w, s, "CL.1.3") if s != "planned" else ""})},
     ),
-    "assessments:save_finding": Spec(
-        {"POST": "finding.edit"}, args=ref, states=every_state, writes={"POST"}, json=True,
-        bodies={"POST": lambda w, s: Json({"question": "CL.1.3", "answer": "not_assessed",
-                                           "row_version": row_version(w, s, "CL.1.3") if s != "planned" else None})},
-    ),
     "assessments:upload_evidence": Spec(
-        {"POST": "finding.edit"}, args=ref, states=every_state, writes={"POST"}, json=True,
+        {"POST": "finding.edit"}, args=ref, states=every_state, writes={"POST"},
         bodies={"POST": lambda w, s: Form({"question": NONCOMPLIANT, "photo": _photo_file()})},
     ),
     "assessments:evidence": Spec(

@@ -324,3 +324,73 @@ def test_the_demo_splits_the_visit_being_captured_between_the_two_monitors(make_
     assert dict(visit.team.values_list("user__email", "clusters")) == {
         "monitor@ims.demo": demo.FIRST_HALF, "monitor2@ims.demo": ["OS"],
     }  # fmt: skip
+
+
+# --- a condition not met ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_checklist_file_names_each_questions_condition_and_the_package_its_photos_and_sector_in_each_language(
+    started, team, content
+):
+    package = client_for(team.monitor).get(f"{API}/assessments/{started.ref}/package/").json()
+    checklist = APIClient().get(package["checklist"]["url"]).json()
+    conditions = {c.code: c for c in content.conditions.all()}
+    assert {code: item["label"]["en"] for code, item in checklist["conditions"].items()} == {
+        code: condition.label_en for code, condition in conditions.items()
+    }
+    questions = {q["code"]: q for c in checklist["clusters"] for p in c["compliance_points"] for q in p["questions"]}
+    expected = dict(content.questions.values_list("code", "applies_if__code"))
+    assert {code: question["applies_if"] for code, question in questions.items()} == expected
+    assert set(package["factory"]["sector"]) == {"en", "km", "zh-hans"}
+    assert package["answers"] == ["compliant", "non_compliant", "not_applicable", "not_assessed"]
+
+
+@pytest.mark.django_db
+def test_questions_of_an_unmet_condition_are_stored_not_applicable_saying_so_and_replays_change_nothing(
+    started, team, content
+):
+    governed = list(content.questions.filter(applies_if__isnull=False).values_list("code", flat=True)[:3])
+    client = client_for(team.monitor)
+    items = [{**item(code, Answer.NOT_APPLICABLE), "condition_not_met": True} for code in governed]
+    assert [result["status"] for result in send(client, started.ref, *items)] == [201, 201, 201]
+    stored = Finding.objects.filter(assessment=started).values_list("question__code", "answer", "condition_not_met")
+    assert sorted(stored) == sorted((code, "not_applicable", True) for code in governed)
+    assert [result["status"] for result in send(client, started.ref, *items)] == [200, 200, 200]
+    assert SubmissionReceipt.objects.count() == 3
+    # A note added where the condition is not said (the plain page, the API, ODK) keeps it; the capture screen
+    # says false when the monitor answers by hand: the question is the monitor's judgement again.
+    finding = Finding.objects.get(assessment=started, question__code=governed[0])
+    save_finding(started, question_code=governed[0], answer=Answer.NOT_APPLICABLE, note="Payroll checked",
+                 actor=team.monitor2, expected_version=finding.row_version)  # fmt: skip
+    finding.refresh_from_db()
+    assert (finding.note, finding.condition_not_met) == ("Payroll checked", True)
+    by_hand = {**item(governed[0], Answer.NOT_APPLICABLE, base_version=finding.row_version), "condition_not_met": False}
+    (result,) = send(client, started.ref, by_hand)
+    assert result["status"] == 200
+    assert Finding.objects.get(pk=finding.pk).condition_not_met is False
+    other = Finding.objects.get(assessment=started, question__code=governed[1])
+    save_finding(started, question_code=governed[1], answer=Answer.COMPLIANT, actor=team.monitor2,
+                 expected_version=other.row_version)  # fmt: skip
+    assert Finding.objects.get(pk=other.pk).condition_not_met is False
+
+
+@pytest.mark.django_db
+def test_condition_not_met_is_refused_for_another_answer_a_question_without_condition_or_a_non_boolean(
+    started, team, content
+):
+    conditional = content.questions.filter(applies_if__isnull=False).first().code
+    unconditional = content.questions.filter(applies_if__isnull=True).first().code
+    client = client_for(team.monitor)
+    results = send(
+        client,
+        started.ref,
+        {**item(conditional, Answer.COMPLIANT), "condition_not_met": True},
+        {**item(unconditional, Answer.NOT_APPLICABLE), "condition_not_met": True},
+        {**item(conditional, Answer.NOT_APPLICABLE), "condition_not_met": "yes"},
+    )
+    assert [result["status"] for result in results] == [400, 400, 400]
+    assert "Only a not applicable answer" in results[0]["message"]
+    assert f"Question {unconditional} applies to every factory" in results[1]["message"]
+    assert "condition_not_met must be true or false" in results[2]["message"]
+    assert not Finding.objects.exists()

@@ -136,6 +136,10 @@ class Finding(models.Model):
     answer = models.CharField(_("answer"), max_length=20, choices=Answer.choices)
     note = models.TextField(_("note"), blank=True)
     note_language = models.CharField(_("note language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    # Not applicable because the question's applicability condition is not met (e.g. no workers aged 15-17),
+    # as opposed to a monitor's judgement on this one question.
+    # A database default too: the bulk writers (history import, the generator) insert rows without this column.
+    condition_not_met = models.BooleanField(_("condition not met"), default=False, db_default=False)
     row_version = models.PositiveIntegerField(default=1, editable=False)
     client_uuid = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     updated_by = models.ForeignKey(

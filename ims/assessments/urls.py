@@ -10,7 +10,6 @@ urlpatterns = [
     path("<str:ref>/details/", views.update_details, name="update_details"),
     path("<str:ref>/transition/", views.transition, name="transition"),
     path("<str:ref>/capture/<str:cluster_code>/", views.capture, name="capture"),
-    path("<str:ref>/findings/", views.save_finding, name="save_finding"),
     path("<str:ref>/evidence/", views.upload_evidence, name="upload_evidence"),
     path("<str:ref>/evidence/<int:pk>/", views.evidence, name="evidence"),
     path("<str:ref>/review/", views.review, name="review"),

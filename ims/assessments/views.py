@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -23,12 +23,11 @@ from ims import policy
 from ims.assessments import workflow
 from ims.assessments.evidence import attach_photo, evidence_state
 from ims.assessments.forms import AssessmentDetailsForm, AssessmentFilterForm, PlanForm, factory_label
-from ims.assessments.models import Answer, Assessment, Evidence, Status, answer_wording
+from ims.assessments.models import Answer, Assessment, Evidence, answer_wording
 from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
-from ims.core.errors import DomainError, Invalid, error_body
+from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
-from ims.core.input_checks import load_json
 from ims.core.numbers import whole_number
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
@@ -50,10 +49,6 @@ ACTION_DONE = {
 }
 
 
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _workspace_assessment(request, ref):
     """The assessment if the user works on it (its team, the head, programme administrators): 404 for one
     the user may not even read about, 403 for one whose published report is all the user may read."""
@@ -63,10 +58,6 @@ def _workspace_assessment(request, ref):
     if not policy.allows(request.user, "workspace.read", assessment):
         raise PermissionDenied
     return assessment
-
-
-def _error_json(error):
-    return JsonResponse(error_body(error.code, error.message, error.details), status=error.status)
 
 
 # --- progress -----------------------------------------------------------------------------------------------
@@ -117,18 +108,6 @@ def _progress_totals(progress):
     }
 
 
-def _progress_json(assessment, cluster_code):
-    questions = assessment.checklist_version.questions
-    findings = assessment.findings
-    in_cluster = {"question__compliance_point__cluster__code": cluster_code}
-    return {
-        "answered": findings.count(),
-        "total": questions.count(),
-        "cluster_answered": findings.filter(**in_cluster).count(),
-        "cluster_total": questions.filter(compliance_point__cluster__code=cluster_code).count(),
-    }
-
-
 # --- workflow buttons ---------------------------------------------------------------------------------------
 
 
@@ -145,14 +124,6 @@ def available_actions(assessment, user):
         ActionButton(name, ACTION_BUTTONS[name], workflow.ACTIONS[name].needs_comment)
         for name in workflow.allowed_actions(assessment, user)
     ]
-
-
-def _head_comment(assessment):
-    """The head's latest word that the monitors must act on: why it was returned or reopened."""
-    action = {Status.RETURNED: "return", Status.CORRECTING: "reopen"}.get(assessment.status)
-    if action is None:
-        return None
-    return assessment.transitions.filter(action=action).select_related("actor").last()
 
 
 # --- pages --------------------------------------------------------------------------------------------------
@@ -236,7 +207,7 @@ def _render_detail(request, assessment, *, status=200, error=None, details_form=
             "actions": actions,
             "submit_waits": submit_waits,
             "transitions": assessment.transitions.select_related("actor"),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "editable": editable,
             "details_form": details_form,
             "error": error,
@@ -302,27 +273,6 @@ class PointCards:
     cards: list = field(default_factory=list)
 
 
-def _capture_strings():
-    """The few words the capture script shows, in the page's language."""
-    return {
-        "saving": _("Saving…"),
-        "saved": _("Saved"),
-        "unsaved": _("Not saved yet"),
-        "needsAnswer": _("Choose an answer to save the note."),
-        "offline": _("Not saved: no connection. Your answer is kept on this page; try again."),
-        "failed": _("Not saved: reload the page and try again."),
-        "retry": _("Try again"),
-        "uploading": _("Uploading photo…"),
-        "photoSaved": _("Photo saved"),
-        "photoAlt": _("Photo for this question"),
-        "photoNeedsAnswer": _("Answer the question before adding a photo."),
-        "conflictAnswer": _("Their answer"),
-        "conflictNote": _("Their note"),
-        "loadTheirs": _("Load their answer"),
-        "leaveWarning": _("Some answers are not saved yet."),
-    }
-
-
 def _render_capture(request, assessment, cluster, *, status=200, error=None, error_question=""):
     questions = (
         Question.objects.filter(compliance_point__cluster=cluster)
@@ -366,14 +316,13 @@ def _render_capture(request, assessment, cluster, *, status=200, error=None, err
             "next_cluster": progress[position + 1].cluster if position + 1 < len(progress) else None,
             "editable": workflow.can_edit_findings(assessment, request.user, cluster.code),
             "on_team": workflow.is_on_team(assessment, request.user),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "answers": Answer.choices,
             "previous": previous,
             "unanswered_only": unanswered_only,
             "first_unanswered": first_unanswered,
             "note_languages": [(code, NATIVE_NAMES[code]) for code, _name in settings.LANGUAGES],
             "page_language": get_language(),
-            "strings": _capture_strings(),
             "error": error,
             "error_question": error_question,
         },
@@ -390,24 +339,14 @@ def _row_version(value):
     return number
 
 
-def _text(data, name, default=""):
-    """A card's text field; a JSON number, list or object there is refused rather than stored as its repr."""
-    value = data.get(name)
-    if value is None or value == "":
-        return default
-    if not isinstance(value, str):
-        raise Invalid(_("%(field)s must be text.") % {"field": name})
-    return value
-
-
 def _save_from(request, assessment, data):
-    """Call save_finding with what a card sent: a JSON object or the card's form fields."""
+    """Call save_finding with what a card's form sent."""
     return workflow.save_finding(
         assessment,
-        question_code=_text(data, "question"),
-        answer=_text(data, "answer"),
-        note=_text(data, "note"),
-        note_language=_text(data, "note_language", get_language()),
+        question_code=data.get("question", ""),
+        answer=data.get("answer", ""),
+        note=data.get("note", ""),
+        note_language=data.get("note_language") or get_language(),
         expected_version=_row_version(data.get("row_version")),
         actor=request.user,
     )
@@ -415,10 +354,15 @@ def _save_from(request, assessment, data):
 
 @guard(GET="workspace.read", POST="finding.edit")
 def capture(request, ref, cluster_code):
-    """One cluster's questions as cards; without JavaScript each card posts here and comes back."""
+    """One cluster's questions. Those who capture get the capture screen (one client, online and offline);
+    the plain page (?plain=1, linked from that screen's noscript, and for readers who do not capture) shows
+    the cards as forms that post here and come back."""
     assessment = _workspace_assessment(request, ref)
     cluster = get_object_or_404(assessment.checklist_version.clusters, code=cluster_code)
     if request.method != "POST":
+        if not request.GET.get("plain") and policy.allows(request.user, "capture.take", assessment):
+            # No fragment here: the browser keeps the one the link had (#q-CODE) across the redirect.
+            return redirect(f"{reverse('capture:app', args=[ref])}?cluster={cluster.code}")
         return _render_capture(request, assessment, cluster)
     question_code = request.POST.get("question", "")
     try:
@@ -427,48 +371,17 @@ def capture(request, ref, cluster_code):
         return _render_capture(
             request, assessment, cluster, status=error.status, error=error, error_question=question_code
         )
-    return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}#q-{question_code}")
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster.code])}?plain=1#q-{question_code}")
 
 
-@guard(scripts=True, POST="finding.edit")
-def save_finding(request, ref):
-    """Autosave of one card: JSON in, the stored finding (with its new row_version) out."""
-    assessment = _workspace_assessment(request, ref)
-    try:
-        data = load_json(request.body or b"null")
-    except Invalid as error:
-        return _error_json(error)
-    if not isinstance(data, dict):
-        return _error_json(Invalid(_("Send the finding as a JSON object.")))
-    try:
-        finding = _save_from(request, assessment, data)
-    except DomainError as error:
-        return _error_json(error)
-    cluster_code = finding.question.compliance_point.cluster.code
-    return JsonResponse(
-        {
-            "question": finding.question.code,
-            "answer": finding.answer,
-            "note": finding.note,
-            "note_language": finding.note_language,
-            "row_version": finding.row_version,
-            "updated_by": str(finding.updated_by),
-            "updated_at": finding.updated_at.isoformat(),
-            "cluster": cluster_code,
-            "progress": _progress_json(assessment, cluster_code),
-        }
-    )
-
-
-@guard(scripts=True, POST="finding.edit")
+@guard(POST="finding.edit")
 def upload_evidence(request, ref):
-    """A photo for one answered question: JSON for the capture script, a redirect back for a plain form."""
+    """A photo for one answered question, from the plain capture page's form: back to the question, or the page
+    with the reason. (The capture screen sends photos through the capture API, in resumable pieces.)"""
     assessment = _workspace_assessment(request, ref)
     try:
         workflow.require_editable(assessment, request.user)
-    except DomainError as error:
-        if _wants_json(request):
-            return _error_json(error)
+    except DomainError:
         raise PermissionDenied from None
     question_code = request.POST.get("question", "")
     question = (
@@ -490,22 +403,15 @@ def upload_evidence(request, ref):
         if upload is None:
             raise Invalid(_("Choose a photo to upload."))
         # Reading one byte past the limit lets attach_photo refuse an oversized file without holding all of it.
-        evidence = attach_photo(finding, upload.read(settings.IMS_MAX_UPLOAD_BYTES + 1), request.user)
+        attach_photo(finding, upload.read(settings.IMS_MAX_UPLOAD_BYTES + 1), request.user)
     except DomainError as error:
-        if _wants_json(request):
-            return _error_json(error)
         cluster = question.compliance_point.cluster if question else assessment.checklist_version.clusters.first()
         return _render_capture(
             request, assessment, cluster, status=error.status, error=error, error_question=question_code
         )
-    if _wants_json(request):
-        return JsonResponse(
-            {"id": evidence.pk, "url": reverse("assessments:evidence", args=[ref, evidence.pk]), "size": evidence.size},
-            status=201,
-        )
     messages.success(request, _("Photo saved for question %(code)s.") % {"code": question_code})
     cluster_code = question.compliance_point.cluster.code
-    return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}#q-{question_code}")
+    return redirect(f"{reverse('assessments:capture', args=[ref, cluster_code])}?plain=1#q-{question_code}")
 
 
 @guard(GET="evidence.read")
@@ -561,7 +467,7 @@ def _render_review(request, assessment, *, status=200, error=None):
             "clusters": list(clusters.values()),
             "totals": _progress_totals(progress),
             "actions": available_actions(assessment, request.user),
-            "head_comment": _head_comment(assessment),
+            "head_comment": workflow.head_comment(assessment),
             "error": error,
         },
         status=status,

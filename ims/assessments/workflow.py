@@ -203,6 +203,14 @@ def transition(
     return assessment
 
 
+def head_comment(assessment: Assessment) -> Transition | None:
+    """The head's latest word that the monitors must act on: why it was returned or reopened."""
+    action = {Status.RETURNED.value: "return", Status.CORRECTING.value: "reopen"}.get(assessment.status)
+    if action is None:
+        return None
+    return assessment.transitions.filter(action=action).select_related("actor").last()
+
+
 ACTION_LABELS = {
     "start": gettext_lazy("started"),
     "submit": gettext_lazy("submitted"),
@@ -275,6 +283,9 @@ class FindingChange:
     note_language: str = "en"
     expected_version: object = None  # the row_version the editor started from
     client_uuid: uuid.UUID | str | None = None  # given to the finding if this change creates it
+    # Not applicable because the question's applicability condition is not met. None: not said (a form, the API,
+    # ODK), so a stored "condition not met" stays while the answer stays not applicable.
+    condition_not_met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -290,6 +301,7 @@ class _Question:
     pk: int
     code: str
     cluster: str
+    condition: int | None
 
 
 def save_finding(
@@ -329,7 +341,10 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
         raise ValueError("save_findings takes each question at most once")
     # Codes and clusters only, as plain values: question rows carry their texts in three languages.
     rows = assessment.checklist_version.questions.filter(code__in=codes)
-    questions = {row[1]: _Question(*row) for row in rows.values_list("pk", "code", "compliance_point__cluster__code")}
+    questions = {
+        row[1]: _Question(*row)
+        for row in rows.values_list("pk", "code", "compliance_point__cluster__code", "applies_if")
+    }
     assessment = Assessment.objects.get(pk=assessment.pk)
     rights = _ChangeChecks(assessment, actor)
     outcomes: list[Saved | DomainError | None] = [None] * len(changes)
@@ -348,8 +363,12 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
     now = timezone.now()
     created, changed = [], []
     for index, change, question, expected_version in accepted:
-        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language}
         finding = stored.get(question.pk)
+        condition_not_met = change.condition_not_met
+        if condition_not_met is None:
+            condition_not_met = bool(finding and finding.condition_not_met and change.answer == Answer.NOT_APPLICABLE)
+        values = {"answer": change.answer, "note": (change.note or "").strip(), "note_language": change.note_language,
+                  "condition_not_met": condition_not_met}  # fmt: skip
         if finding is None:
             finding = Finding(assessment=assessment, question_id=question.pk, updated_by=actor,
                               client_uuid=change.client_uuid, **values)  # fmt: skip
@@ -365,7 +384,9 @@ def save_findings(assessment: Assessment, changes: Iterable[FindingChange], acto
             finding.updated_by, finding.updated_at, finding.row_version = actor, now, finding.row_version + 1
             changed.append(finding)
             outcomes[index] = Saved(finding, "updated")
-    Finding.objects.bulk_update(changed, ["answer", "note", "note_language", "updated_by", "updated_at", "row_version"])
+    Finding.objects.bulk_update(
+        changed, ["answer", "note", "note_language", "condition_not_met", "updated_by", "updated_at", "row_version"]
+    )
     _create(created, outcomes)
     return cast(list[Saved | DomainError], outcomes)  # each change has its outcome by now
 
@@ -391,6 +412,13 @@ class _ChangeChecks:
                           % {"answer": change.answer, "choices": ", ".join(Answer.values)})  # fmt: skip
         if change.note_language not in self.languages:
             raise Invalid(_("'%(language)s' is not a note language.") % {"language": change.note_language})
+        if change.condition_not_met and change.answer != Answer.NOT_APPLICABLE:
+            raise Invalid(_("Only a not applicable answer can say that the condition is not met."))
+        if change.condition_not_met and question.condition is None:
+            raise Invalid(
+                _("Question %(code)s applies to every factory: it has no condition that could be unmet.")
+                % {"code": change.question_code}
+            )
         self.rights.check(question.cluster)
         if change.expected_version is None:
             return None
@@ -408,6 +436,7 @@ def _stale(finding):
             "answer": finding.answer,
             "note": finding.note,
             "note_language": finding.note_language,
+            "condition_not_met": finding.condition_not_met,
             "updated_by": str(finding.updated_by),
             "row_version": finding.row_version,
         },

@@ -13,6 +13,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from ims.assessments.models import Answer
 from ims.assessments.previous import previous_findings
@@ -23,13 +24,22 @@ from ims.checklists.models import Question
 from ims.core.i18n import NATIVE_NAMES
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
-PACKAGE_FORMAT = 2
+PACKAGE_FORMAT = 3  # 3: labels in every language, photo ids, conditions not met
 # Part of the checklist file's address: bump it when the file's shape changes, so tablets fetch it again.
-CHECKLIST_FORMAT = 1
+CHECKLIST_FORMAT = 2  # 2: applicability conditions by code, so a whole condition can be marked not met
 
 
 def _texts(obj, field):
     return {language: obj.text_in(field, language) for language in LANGUAGES}
+
+
+def _labels(label):
+    """A translated label in every language: the package is read under the page's language, not the request's."""
+    labels = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            labels[language] = str(label)
+    return labels
 
 
 def _factory_profile(factory):
@@ -39,7 +49,7 @@ def _factory_profile(factory):
         "names": {"en": factory.name_en, "km": factory.name_km, "zh-hans": factory.name_zh},
         "registration_no": factory.registration_no,
         "export_licence_no": factory.export_licence_no,
-        "sector": factory.get_sector_display(),
+        "sector": _labels(factory.get_sector_display()),
         "address": factory.address,
         "province": _texts(factory.province, "name") if factory.province_id else {},
         "district": _texts(factory.district, "name") if factory.district_id else {},
@@ -89,10 +99,13 @@ def _checklist(version):
                 "legal_basis": _texts(question, "legal_basis"),
                 "noncompliant_answer": question.noncompliant_answer,
                 "publicly_reported": question.publicly_reported,
-                "applies_if": _texts(question.applies_if, "label") if question.applies_if_id else None,
+                "applies_if": question.applies_if.code if question.applies_if_id else None,
             }
         )
-    return {"code": version.code, "title": _texts(version, "title"), "clusters": clusters}
+    conditions = {
+        condition.code: {"label": _texts(condition, "label")} for condition in version.conditions.order_by("code")
+    }
+    return {"code": version.code, "title": _texts(version, "title"), "conditions": conditions, "clusters": clusters}
 
 
 def build_package(assessment, user):
@@ -106,8 +119,7 @@ def build_package(assessment, user):
         "assessment": {
             "ref": assessment.ref,
             "status": assessment.status,
-            "status_label": assessment.get_status_display(),
-            "type": assessment.get_type_display(),
+            "type": assessment.type,
             "visit_start": assessment.visit_start.isoformat(),
             "visit_end": assessment.visit_end.isoformat(),
             "team": [
@@ -117,10 +129,10 @@ def build_package(assessment, user):
             "editable_clusters": [code for code in clusters if can_edit_findings(assessment, user, code)],
         },
         "factory": _factory_profile(assessment.factory),
-        "answers": [{"value": value, "label": str(label)} for value, label in Answer.choices],
+        "answers": Answer.values,
         "languages": [{"code": code, "name": NATIVE_NAMES[code]} for code in LANGUAGES],
         "findings": {
-            finding.question.code: {**finding_state(finding), "photos": finding.evidence.count()}
+            finding.question.code: {**finding_state(finding), "photos": [item.pk for item in finding.evidence.all()]}
             for finding in findings
         },
         "open_conflicts": [

@@ -2,20 +2,32 @@
 
 from django.utils.translation import gettext as _
 
+from ims.assessments.models import Answer
+
 
 def app_strings():
     return {
         "online": _("Online"),
         "yes": _("Yes"),
         "no": _("No"),
+        "answers": {value: str(label) for value, label in Answer.choices},
         "nonCompliantMark": _("non-compliant"),
+        "nonCompliantIf": _("Non-compliant if: %(answer)s"),
+        "publiclyReported": _("Publicly reported"),
+        "conditionNotMet": _("Not applicable: condition not met"),
+        "conditionNotMetAction": _("Condition not met: mark its %(count)s questions not applicable"),
+        "conditionOverwrite": _(
+            "%(count)s of these questions have another answer already. Mark them not applicable anyway?"
+        ),
+        "showUnanswered": _("Show only unanswered questions"),
+        "showEvery": _("Show every question"),
+        "photoNumberAlt": _("Photo %(number)s for %(code)s"),
         "offline": _("Offline: everything is kept on this tablet"),
         "pending": _("Waiting to be sent: %(count)s"),
         "lastSync": _("Last sync: %(time)s"),
         "never": _("never"),
         "syncing": _("Sending…"),
         "syncDone": _("Everything is on the server."),
-        "syncNow": _("Sync now"),
         "syncFailed": _("Sync failed: %(message)s"),
         "noConnection": _("no connection to the server"),
         "signedOut": _("you are signed out; sign in again, then sync"),
@@ -48,11 +60,6 @@ def app_strings():
         "note": _("Note"),
         "noteLanguage": _("Language of the note"),
         "addPhoto": _("Add a photo"),
-        "textLanguage": _("Show the checklist in"),
-        "unsentWarning": _(
-            "%(count)s changes on this tablet are not on the server yet. If you sign out they stay on this tablet "
-            "and are sent when you sign in again here. Sign out anyway?"
-        ),
         "removeWarning": _(
             "%(count)s changes on this tablet are not on the server yet and would be lost. Remove this assessment "
             "from the tablet anyway?"

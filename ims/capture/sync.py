@@ -35,6 +35,7 @@ class Submission:
     note: str = ""
     note_language: str = "en"
     base_version: int | None = None
+    condition_not_met: bool | None = None  # None: not said (ODK, older tablets); see FindingChange
 
     @classmethod
     def from_json(cls, data, default_language="en"):
@@ -52,6 +53,9 @@ class Submission:
         if data.get("answer") not in Answer.values:
             raise Invalid(_("'%(answer)s' is not an answer; use one of %(choices)s.")
                           % {"answer": data.get("answer"), "choices": ", ".join(Answer.values)})  # fmt: skip
+        condition_not_met = data.get("condition_not_met")
+        if condition_not_met is not None and not isinstance(condition_not_met, bool):
+            raise Invalid(_("condition_not_met must be true or false."))
         return cls(
             client_uuid=client_uuid,
             question=str(data.get("question") or ""),
@@ -59,11 +63,15 @@ class Submission:
             note=str(data.get("note") or "").strip(),
             note_language=str(data.get("note_language") or default_language),
             base_version=base_version,
+            condition_not_met=condition_not_met,
         )
 
     def content(self):
-        return {"question": self.question, "answer": self.answer, "note": self.note,
-                "note_language": self.note_language}  # fmt: skip
+        content = {"question": self.question, "answer": self.answer, "note": self.note,
+                   "note_language": self.note_language}  # fmt: skip
+        if self.condition_not_met:  # only when said, so receipts from before the field still match their replays
+            content["condition_not_met"] = True
+        return content
 
     def content_sha256(self):
         return hashlib.sha256(json.dumps(self.content(), sort_keys=True).encode()).hexdigest()
@@ -93,6 +101,7 @@ def finding_state(finding):
         "answer": finding.answer,
         "note": finding.note,
         "note_language": finding.note_language,
+        "condition_not_met": finding.condition_not_met,
         "row_version": finding.row_version,
         "updated_by": str(finding.updated_by),
         "updated_at": finding.updated_at.isoformat(),
@@ -160,7 +169,7 @@ def _apply_round(assessment, items, actor, source):
             refused.append((index, submission, message, False))
     changes = [
         FindingChange(submission.question, submission.answer, submission.note, submission.note_language,
-                      submission.base_version, submission.client_uuid)
+                      submission.base_version, submission.client_uuid, submission.condition_not_met)
         for _index, submission in fresh
     ]  # fmt: skip
     results, new_receipts = [], []

@@ -18,16 +18,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from ims.assessments.models import Status
-from ims.assessments.workflow import require_editable
+from ims.assessments.workflow import head_comment, require_editable
 from ims.capture import odk
 from ims.capture.assessments import capture_assessments, get_capture_assessment
-from ims.capture.package import checklist_url
+from ims.capture.package import PACKAGE_FORMAT, checklist_url
 from ims.capture.strings import app_strings
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import DomainError, NotAllowed
 from ims.policy.guards import guard
 
 OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS, Status.RETURNED, Status.CORRECTING)
+# The capture screen's ES modules (ims/static/capture/), preloaded together and cached for offline use.
+SCREEN_MODULES = ("answers", "api", "cards", "conditions", "dom", "navigation", "photos", "store", "sync-queue", "text")
 
 
 @guard(GET="capture.open")
@@ -62,6 +64,7 @@ def app(request, ref):
         "upload": reverse("capture_api:upload", args=["00000000-0000-0000-0000-000000000000"]),
         "syncCheck": reverse("capture_api:sync_check", args=[ref]),
         "resolve": reverse("capture_api:resolve_conflict", args=[0]),
+        "evidence": reverse("assessments:evidence", args=[ref, 0]),
         "serviceWorker": reverse("capture_api:service_worker"),
         "index": reverse("capture:index"),
         "manifest": reverse("capture:manifest"),
@@ -71,9 +74,13 @@ def app(request, ref):
         "capture/app.html",
         {
             "assessment": assessment,
+            "clusters": assessment.checklist_version.clusters.order_by("order"),
+            "head_comment": head_comment(assessment),
+            "modules": [f"capture/{name}.js" for name in SCREEN_MODULES],
             "config": {
                 "ref": ref,
                 "user": request.user.pk,
+                "packageFormat": PACKAGE_FORMAT,
                 "language": get_language(),
                 "urls": urls,
                 "strings": app_strings(),

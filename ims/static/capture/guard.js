@@ -1,27 +1,21 @@
-// Warns before signing out while this tablet holds captured work the server does not have yet.
-// Loaded by the capture screen, and meant for every page (the script tag carries data-user).
-"use strict";
+// Warns before signing out while this browser holds captured work the server does not have yet. Loaded on every
+// page by the base template (its script element carries the user and the warning).
 
-(function () {
-  if (window.imsCaptureGuard || !window.indexedDB || !window.CaptureStore) {
-    return;
-  }
-  window.imsCaptureGuard = true;
-  const script = document.currentScript;
-  const userId = script && script.dataset.user;
-  const message = (script && script.dataset.warning) || "";
-  if (!userId) {
-    return;
-  }
+import * as CaptureStore from "./store.js";
 
-  async function unsent() {
-    if (!(await CaptureStore.exists(userId))) {
-      return 0;
-    }
-    const store = await CaptureStore.open(userId);
-    return CaptureStore.unsentCount(store);
-  }
+const script = document.getElementById("capture-guard");
+const userId = script && script.dataset.user;
+const message = (script && script.dataset.warning) || "";
 
+async function unsent() {
+  if (!(await CaptureStore.exists(userId))) {
+    return 0;
+  }
+  const store = await CaptureStore.open(userId);
+  return CaptureStore.unsentCount(store);
+}
+
+if (userId && window.indexedDB) {
   document.addEventListener("submit", (event) => {
     const form = event.target;
     if (!form.matches || !form.matches('form[action*="/accounts/logout/"]') || form.dataset.unsentChecked) {
@@ -38,4 +32,4 @@
         form.submit();
       });
   });
-})();
+}
