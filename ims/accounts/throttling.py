@@ -35,7 +35,8 @@ def account_tried(request, credentials):
     if name is None:
         data = getattr(request, "data", None) or request.POST
         name = data.get("username") or data.get("email") or ""
-    return str(name).strip().lower()
+    # django-axes keeps it in 255 characters; no address is longer than 254, so the cut still names the guess.
+    return str(name).strip().lower()[:254]
 
 
 def cool_off_minutes():
