@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "ims.core.compression.RequestDecompressionMiddleware",  # gzip request bodies (the capture app's sync)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "ims.api.language.AcceptLanguageMiddleware",  # the API speaks Accept-Language even with a language cookie
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -190,7 +191,7 @@ STORAGES = {
     "default": {"BACKEND": "ims.operations.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "ims.operations.static_files.StaticFilesStorage"
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

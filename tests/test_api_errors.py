@@ -4,6 +4,7 @@ import io
 import os
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from ims.assessments.models import Assessment, Evidence, Finding, Status
@@ -152,6 +153,16 @@ def test_anonymous_answers_401_in_the_request_language(assessment):
 def test_field_errors_follow_the_request_language(team, language, required):
     answer = signed_in(team.monitor).post(f"{API}/assessments/", {}, format="json", HTTP_ACCEPT_LANGUAGE=language)
     assert assert_error(answer, 400, "invalid")["details"]["factory"] == [required]
+
+
+@pytest.mark.django_db
+def test_the_request_language_wins_over_the_language_cookie_of_the_site(team):
+    client = signed_in(team.monitor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "km"
+    answer = client.post(f"{API}/assessments/", {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert assert_error(answer, 400, "invalid")["details"]["factory"] == ["这个字段是必填项。"]
+    without_header = client.post(f"{API}/assessments/", {}, format="json")
+    assert assert_error(without_header, 400, "invalid")["details"]["factory"] == ["ចាំបាច់បំពេញទិន្នន័យកន្លែងនេះ។"]
 
 
 @pytest.mark.django_db

@@ -230,7 +230,7 @@ def test_a_unicode_range_lists_exactly_its_code_points_with_runs_joined():
 def test_chinese_slices_put_the_interface_first_and_hold_each_character_once():
     interface = ["语言", "语言设置", "中文"]  # 语 and 言 in three messages, 中 and 文 in one
     content = ["工厂名单", "语"]
-    slices = webfonts.chinese_slices(interface, content)
+    slices = webfonts.chinese_slices(interface, [], content)
     *_rest, first = slices  # declared last, so it wins where ranges overlap
     first_codepoints = first[0]
     for character in "语言设置中文工厂名单":
@@ -239,6 +239,19 @@ def test_chinese_slices_put_the_interface_first_and_hold_each_character_once():
     assert len(seen) == len(set(seen))
     gb2312 = {ord(c) for c in webfonts.gb2312_characters() if webfonts.in_ranges(ord(c), webfonts.CHINESE_RANGES)}
     assert gb2312 <= set(seen)
+
+
+def test_place_and_factory_names_come_right_after_the_interfaces_most_used_characters(monkeypatch):
+    monkeypatch.setattr(webfonts, "FIRST_SLICE", 2)
+    monkeypatch.setattr(webfonts, "RANKED_SLICE", 3)
+    interface = ["语言", "语言", "设置", "中文"]  # 语言 in two messages, 设置中文 in one each
+    names = ["金边制衣", "金边"]  # 金边 in two names
+    content = ["工厂名单"]
+    ranked = [codepoints for codepoints, _range in reversed(webfonts.chinese_slices(interface, names, content))]
+    # Within a tier, the most used first, then by code point: 言 U+8A00 before 语 U+8BED, 边 U+8FB9 before
+    # 金 U+91D1, 制 U+5236 before 衣 U+8863; 中 U+4E2D, 文 U+6587, 置 U+7F6E, 设 U+8BBE; 单, 厂, 名, 工.
+    expected = ["言语", "边金制", "衣中文", "置设单", "厂名工"]
+    assert ranked[:5] == [tuple(sorted(ord(character) for character in chunk)) for chunk in expected]
 
 
 def test_the_stylesheet_names_the_platforms_fonts_before_ours(tmp_path):

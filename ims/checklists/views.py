@@ -63,7 +63,8 @@ def question_detail(request, code, question):
 
 @guard(GET="checklists.import", POST="checklists.import")
 def import_version(request):
-    """Upload a version's JSON document, read what it changes against the newest version, then save it."""
+    """Upload a version's JSON document or XLSForm workbook, read what it changes against the newest version,
+    then save it."""
     context = {}
     if request.method == "POST" and "confirm" in request.POST:
         try:
@@ -78,7 +79,7 @@ def import_version(request):
     elif request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            context["problems"] = [_("Choose a JSON file to upload.")]
+            context["problems"] = [_("Choose a JSON or XLSForm (.xlsx) file to upload.")]
         else:
             try:
                 digest, checklist, previous, changes = importing.check_upload(upload.read())

@@ -11,7 +11,9 @@ and then only the glyphs the page shows:
   use, split into slices the way large CJK web fonts are served: each slice's `unicode-range` lists its
   characters, and the browser downloads a slice only when the page shows one of them. The characters of
   our interface come first, ranked by how many messages use them (the first slice holds what nearly every
-  page shows), then those of our content by how many texts use them; the rest of GB 2312 follows in code
+  page shows), then those of place and factory names and the publicly reported issues (what the public
+  pages show most), then the rest of the interface's, then those of our content by how many texts use
+  them; the rest of GB 2312 follows in code
   point order, its everyday first level in small slices. Bold Chinese is synthesized by the browser: bold
   slices would double what a page downloads.
 - The language switcher names each language in its own script: a font of just those glyphs (a few KiB,
@@ -149,11 +151,19 @@ def rank_by_use(texts, ranges):
     return sorted(uses, key=lambda codepoint: (-uses[codepoint], codepoint))
 
 
-def chinese_slices(interface_texts, content_texts):
-    """[(code points, unicode-range)], rarest first: where ranges overlap, the rule declared last wins."""
-    ranked = rank_by_use(interface_texts, CHINESE_RANGES)
-    known = set(ranked)
-    ranked += [codepoint for codepoint in rank_by_use(content_texts, CHINESE_RANGES) if codepoint not in known]
+def chinese_slices(interface_texts, public_texts, content_texts):
+    """[(code points, unicode-range)], rarest first: where ranges overlap, the rule declared last wins.
+
+    Ranked in tiers: the interface's most used characters (the first slice); then what the public pages show
+    most, place and factory names and the publicly reported issues (the directory lists fifty names at once,
+    whose characters are otherwise scattered through the content's ranking, a slice each); then the rest of the
+    interface; then the content's."""
+    interface = rank_by_use(interface_texts, CHINESE_RANGES)
+    ranked = interface[:FIRST_SLICE]
+    for tier in (rank_by_use(public_texts, CHINESE_RANGES), interface[FIRST_SLICE:],
+                 rank_by_use(content_texts, CHINESE_RANGES)):  # fmt: skip
+        known = set(ranked)
+        ranked += [codepoint for codepoint in tier if codepoint not in known]
     known = set(ranked)
     common, rare = [], []
     for character in gb2312_characters():
@@ -196,7 +206,7 @@ def cmap_codepoints(path, ranges):
     return sorted(codepoint for codepoint in TTFont(str(path)).getBestCmap() if in_ranges(codepoint, ranges))
 
 
-def web_fonts(pdf_directory, interface_texts, content_texts, native_names):
+def web_fonts(pdf_directory, interface_texts, public_texts, content_texts, native_names):
     """Every web font the pages use, cut from the static PDF instances in pdf_directory."""
     khmer = {400: pdf_directory / "noto-sans-khmer-regular.ttf", 700: pdf_directory / "noto-sans-khmer-bold.ttf"}
     chinese = pdf_directory / "noto-sans-sc-regular.ttf"
@@ -215,7 +225,7 @@ def web_fonts(pdf_directory, interface_texts, content_texts, native_names):
                 unicode_range(cp for start, end in KHMER_RANGES for cp in range(start, end + 1)))
         for weight, source in khmer.items()
     ]  # fmt: skip
-    slices = chinese_slices(interface_texts, content_texts)
+    slices = chinese_slices(interface_texts, public_texts, content_texts)
     chinese_fonts = [
         WebFont(f"noto-sans-sc-{len(slices) - 1 - index:02}.woff2", chinese, codepoints, "IMS Chinese", 400,
                 LOCAL_CHINESE, ranges)

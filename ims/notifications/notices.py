@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ims.accounts.models import User
+from ims.core.sentences import one_full_stop
 from ims.notifications import outbox
 from ims.notifications.messages import site_url
 from ims.notifications.models import Notice
@@ -51,7 +52,7 @@ def text_of(notice):
     params = {**notice.params, "factory": notice.factory.display_name if notice.factory else ""}
     if "date" in params:
         params["date"] = date_format(timezone.datetime.fromisoformat(params["date"]).date(), "DATE_FORMAT")
-    return str(EVENTS[notice.event].text) % params
+    return one_full_stop(str(EVENTS[notice.event].text) % params)
 
 
 def link_of(notice):

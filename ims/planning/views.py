@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.sentences import one_full_stop
 from ims.factories.models import Factory
 from ims.planning import cases as case_services
 from ims.planning import risk
@@ -40,7 +41,7 @@ def cases(request):
         except DomainError as error:
             messages.error(request, error.message)
             return redirect("planning:cases")
-        messages.success(request, _("Case opened for %(factory)s.") % {"factory": factory.display_name})
+        messages.success(request, one_full_stop(_("Case opened for %(factory)s.") % {"factory": factory.display_name}))
         return redirect("planning:case", pk=case.pk)
     context = {
         "cases": LowComplianceCase.objects.select_related("factory"),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.sentences import one_full_stop
 from ims.factories.models import Factory
 from ims.grants.models import AccessGrant
 from ims.policy.guards import guard
@@ -54,8 +55,10 @@ def grants(request):
             else:
                 messages.success(
                     request,
-                    _("%(buyer)s can now read the reports of %(factory)s.")
-                    % {"buyer": data["buyer"], "factory": data["factory"].display_name},
+                    one_full_stop(
+                        _("%(buyer)s can now read the reports of %(factory)s.")
+                        % {"buyer": data["buyer"], "factory": data["factory"].display_name}
+                    ),
                 )
                 return redirect("grants:grants")
         else:

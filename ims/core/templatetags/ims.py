@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from markdown_it import MarkdownIt
 
+from ims.core import sentences
 from ims.core.i18n import SOURCE_LANGUAGE, active_language
 from ims.core.translated import TranslationStatus
 
@@ -39,3 +40,9 @@ def translation_badge(obj):
     if language == SOURCE_LANGUAGE or obj.translation_state(language) != TranslationStatus.DRAFT:
         return ""
     return format_html('<span class="badge badge-draft">{}</span>', TranslationStatus.DRAFT.label)
+
+
+@register.filter(is_safe=True)
+def one_full_stop(text):
+    """{% filter one_full_stop %} around a sentence that ends on a name: "Co., Ltd.." becomes "Co., Ltd."."""
+    return sentences.one_full_stop(text)

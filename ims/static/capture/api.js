@@ -34,6 +34,8 @@ export async function api(method, url, body, headers = {}) {
     credentials: "same-origin",
     headers: {
       Accept: "application/json",
+      // The API's messages in the page's language, not the account's or the language cookie's.
+      "Accept-Language": document.documentElement.lang || "en",
       "X-CSRFToken": csrfToken(),
       ...(json ? json.headers : {}),
       ...headers,

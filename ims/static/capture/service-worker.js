@@ -7,6 +7,8 @@ const CACHE_NAME = "ims-capture-v1";
 const STATIC_URL = __STATIC_URL__;
 const CAPTURE_PAGE = /^\/[a-z]{2}(?:-[a-z]+)?\/capture\//i;
 const NETWORK_TIMEOUT_MS = 6000;
+// In production a static file's name carries a hash of its content (app.3f2a1b9c8d7e.js): it never changes.
+const HASHED_NAME = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -45,10 +47,15 @@ async function capturePage(request) {
   }
 }
 
-// Static files: from the cache when there (refreshed in the background), else from the network.
+// Static files: from the cache when there, else from the network. A cached file whose name has no hash is
+// refreshed in the background; one with a hash is not asked for again, so reopening the screen on a slow
+// network waits only for the page itself.
 async function staticFile(event) {
   const cache = await caches.open(CACHE_NAME);
   const cached = await cache.match(event.request);
+  if (cached && HASHED_NAME.test(new URL(event.request.url).pathname)) {
+    return cached;
+  }
   const refresh = fetch(event.request).then((response) => {
     if (response.ok) {
       cache.put(event.request, response.clone());

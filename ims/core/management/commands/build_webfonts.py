@@ -31,15 +31,35 @@ def _strings(value):
             yield from _strings(item)
 
 
-def content_texts():
-    """Every text of the content files (checklist, sheets, places, training, the demo factories, whose names
-    show the words factory names are made of), in every language."""
-    content = settings.BASE_DIR / "content"
-    texts = [text for path in sorted(content.rglob("*.json")) for text in _strings(json.loads(path.read_text("utf-8")))]
-    for path in sorted(content.rglob("*.csv")):
+# Content whose texts are names: places, and the factory registers the demo and a programme load.
+NAME_FILES = ("geography/*.json", "**/*.csv")
+
+
+def _texts_of(path):
+    if path.suffix == ".csv":
         with path.open(encoding="utf-8", newline="") as handle:
-            texts += [cell for row in csv.reader(handle) for cell in row]
+            return [cell for row in csv.reader(handle) for cell in row]
+    return list(_strings(json.loads(path.read_text("utf-8"))))
+
+
+def public_texts():
+    """What the public pages show most, in every language: the names of places and factories, and the texts of
+    the publicly reported issues (on every factory page, report summary and statistics page)."""
+    content = settings.BASE_DIR / "content"
+    paths = sorted({path for pattern in NAME_FILES for path in content.glob(pattern)})
+    texts = [text for path in paths for text in _texts_of(path)]
+    for path in sorted(content.glob("checklist/*/compliance_points/*.json")):
+        for question in json.loads(path.read_text("utf-8"))["questions"]:
+            if question.get("publicly_reported"):
+                texts += list(_strings(question["text"]))
     return texts
+
+
+def content_texts():
+    """Every text of the content files but the names (checklist, sheets, training), in every language."""
+    content = settings.BASE_DIR / "content"
+    names = {path for pattern in NAME_FILES for path in content.glob(pattern)}
+    return [text for path in sorted(content.rglob("*.json")) if path not in names for text in _texts_of(path)]
 
 
 class Command(BaseCommand):
@@ -55,7 +75,9 @@ class Command(BaseCommand):
             size = (pdf_directory / font.filename).stat().st_size
             self.stdout.write(f"{font.filename}: {'built' if built else 'up to date'} ({size / 1024:.0f} KiB)")
         directory = settings.WEBFONTS_DIR
-        fonts = webfonts.web_fonts(pdf_directory, interface_texts(), content_texts(), NATIVE_NAMES.values())
+        fonts = webfonts.web_fonts(
+            pdf_directory, interface_texts(), public_texts(), content_texts(), NATIVE_NAMES.values()
+        )
         built = {font.filename for font in fonts if webfonts.build(font, directory)}
         for family in dict.fromkeys(font.family for font in fonts):
             files = [font.filename for font in fonts if font.family == family]
