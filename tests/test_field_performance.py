@@ -7,10 +7,13 @@ The figures themselves come from benchmarks/field.py.
 
 import gzip
 import json
+import re
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -218,6 +221,20 @@ def test_two_submissions_for_one_question_in_a_batch_apply_in_order(started, tea
     assert [(r.status, r.outcome) for r in results] == [(201, "created"), (200, "updated")]
     finding = Finding.objects.get(assessment=started)
     assert (finding.answer, finding.row_version, str(finding.client_uuid)) == ("non_compliant", 2, first["client_uuid"])
+
+
+def test_in_production_the_capture_modules_import_each_other_under_their_hashed_names(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path
+    settings.STATICFILES_DIRS = [("capture", django_settings.BASE_DIR / "ims" / "static" / "capture")]
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    production = {"BACKEND": "ims.operations.static_files.StaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": production}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    hashed = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    app = (tmp_path / hashed["capture/app.js"]).read_text()
+    imported = re.findall(r'from "\./([^"]+)"', app)
+    assert len(imported) >= 10
+    assert all(f"capture/{name}" in hashed.values() for name in imported)  # every import names a hashed file
 
 
 # --- web fonts ---------------------------------------------------------------------------------------------------
