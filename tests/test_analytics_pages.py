@@ -12,11 +12,12 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from ims.accounts.models import Membership, Organisation, Role
 from ims.analytics.models import IndustryAggregate, IndustryYear, VisitResult
 from ims.analytics.synthesis import synthesis
-from ims.checklists.models import Cluster
+from ims.checklists.models import Cluster, Question
 from ims.core import webfonts
 from ims.factories.models import Factory, Province
 from ims.grants.models import AccessGrant
@@ -96,7 +97,8 @@ def test_statistics_page_shows_the_aggregates_of_the_year_with_charts_and_tables
     cells = re.findall(r'<td class="number">([^<]*)', row)
     assert cells[:3] == [str(issue.assessed), str(issue.noncompliant), f"{100 * issue.rate:.0f}%"]
     # The table is the chart: the issue's name, then its rate as a bar of that share of the cell's width
-    assert f'<span class="chart-name">{issue.code} {issue.name}</span>' in row
+    text = Question.objects.filter(code=issue.code).latest("pk").text_in("text", "en")
+    assert f'<span class="chart-name">{issue.code} {escape(text)}</span>' in row
     assert f'width="{100 * issue.rate:.1f}" height="1" fill="#1f5fa8"' in row
     # The line and column charts keep their text as SVG text (the browser draws it)
     assert response.text.count('<figure class="chart">') == 2 and "<text" in response.text

@@ -37,7 +37,8 @@ MEASURE_CHARTS = """() => {
         const walker = document.createTreeWalker(chart, NodeFilter.SHOW_TEXT);
         while (walker.nextNode()) {
             const node = walker.currentNode;
-            if (!node.textContent.trim() || node.parentElement.closest("svg")) continue;
+            // Text for screen readers only (a caption said by the heading above it) is not drawn.
+            if (!node.textContent.trim() || node.parentElement.closest("svg, .visually-hidden")) continue;
             const range = document.createRange();
             range.selectNodeContents(node);
             texts.push({text: node.textContent.trim(), size: fontSize(node.parentElement),

@@ -118,7 +118,7 @@ def test_the_cluster_chart_of_the_khmer_detailed_pdf_names_each_cluster_in_khmer
     revision = published_report.current_revision()
     html, _code = prepare(revision, "detailed", "km")
     khmer_font = settings.VAR_DIR / webfonts.PDF_FONTS_FOLDER / "noto-sans-khmer-regular.ttf"
-    path = media / rendered(published_report, "detailed", "km").file.name
+    path = media / render_document(revision, "detailed", "km").file.name
     drawn = [glyph for glyph in drawn_glyphs(path, "IMS-PDF-Khmer") if glyph != space_glyph(khmer_font)]
     clusters = Cluster.objects.filter(version=published_report.checklist_version)
     assert clusters.count() == 8
