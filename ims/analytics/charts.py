@@ -16,7 +16,6 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-ACCENT = "#1f5fa8"
 PALE = "#b9c3d3"
 BAD = "#a4262c"
 GRID = "#e3e7ee"
