@@ -96,6 +96,11 @@ def drawn_glyphs(path, font):
     return glyphs
 
 
+def runs_in(sequence, run):
+    """Whether `run` appears in `sequence` as consecutive items."""
+    return any(sequence[start : start + len(run)] == run for start in range(len(sequence) - len(run) + 1))
+
+
 def shaped_glyphs(font_file, text, language):
     """The glyph ids HarfBuzz shapes the text into with a font file, word by word: the words' glyphs without
     the spaces between them, which a PDF may draw as a glyph or as a gap."""

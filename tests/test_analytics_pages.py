@@ -5,17 +5,23 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from ims.accounts.models import Membership, Organisation, Role
 from ims.analytics.models import IndustryAggregate, IndustryYear, VisitResult
+from ims.analytics.synthesis import synthesis
+from ims.checklists.models import Cluster, Question
+from ims.core import webfonts
 from ims.factories.models import Factory, Province
 from ims.grants.models import AccessGrant
-from tests.clients import pdf_text, squeezed
+from tests.clients import drawn_glyphs, pdf_text, runs_in, shaped_glyphs, space_glyph, squeezed
 from tests.factories import PASSWORD
 
 LANGUAGES = ("en", "km", "zh-hans")
@@ -90,9 +96,12 @@ def test_statistics_page_shows_the_aggregates_of_the_year_with_charts_and_tables
     row = re.search(rf'<tr id="rate-{re.escape(issue.code)}">(.*?)</tr>', response.text, re.S).group(1)
     cells = re.findall(r'<td class="number">([^<]*)', row)
     assert cells[:3] == [str(issue.assessed), str(issue.noncompliant), f"{100 * issue.rate:.0f}%"]
-    # The charts keep their text as SVG text (the browser draws it), one figure per chart
-    assert response.text.count("<svg") >= 4
-    assert "<text" in response.text
+    # The table is the chart: the issue's name, then its rate as a bar of that share of the cell's width
+    text = Question.objects.filter(code=issue.code).latest("pk").text_in("text", "en")
+    assert f'<span class="chart-name">{issue.code} {escape(text)}</span>' in row
+    assert f'width="{100 * issue.rate:.1f}" height="1" fill="#1f5fa8"' in row
+    # The line and column charts keep their text as SVG text (the browser draws it)
+    assert response.text.count('<figure class="chart">') == 2 and "<text" in response.text
     # Earlier years can be chosen; an unknown year is refused and the latest is shown instead
     assert client.get(reverse("analytics:statistics") + "?year=2023").status_code == 200
     refused = client.get(reverse("analytics:statistics") + "?year=1990")
@@ -221,7 +230,11 @@ def test_the_factory_dashboard_shows_position_percentile_and_progress(industry, 
     response = client.get(reverse("analytics:factory_dashboard", args=[industry.watched.ref]))
     visits = VisitResult.objects.filter(factory=industry.watched).count()
     assert len(response.context["progress"]["visits"]) == visits >= 3
-    assert 'id="positions"' in response.text and response.text.count("<svg") == 2
+    # Each cluster's row draws the factory's score and the industry average as two bars; one line chart
+    positions = re.search(r'<table class="data chart" id="positions">.*?</table>', response.text, re.S).group(0)
+    clusters = response.context["clusters"]
+    assert positions.count('<svg class="bars bars-2"') == len(clusters) == 8
+    assert response.text.count('<figure class="chart">') == 1
     percentiles = [row["percentile"] for row in response.context["clusters"] if row["percentile"] is not None]
     assert percentiles and all(0 < value <= 1 for value in percentiles)
 
@@ -274,6 +287,22 @@ def test_the_synthesis_report_renders_as_pdf_in_english_and_chinese(industry, cl
 
     assert client.get(reverse("analytics:synthesis_pdf", args=["fr"]) + f"?year={YEAR}").status_code == 404
     assert client.get(reverse("analytics:synthesis_pdf", args=["en"]) + "?year=1990").status_code == 404
+
+
+def test_the_khmer_synthesis_pdf_names_the_clusters_of_its_charts_in_khmer_text(industry, client, tmp_path):
+    response = client.get(reverse("analytics:synthesis_pdf", args=["km"]) + f"?year={YEAR}")
+    path = tmp_path / "synthesis-km.pdf"
+    path.write_bytes(response.content)
+    khmer_font = settings.VAR_DIR / webfonts.PDF_FONTS_FOLDER / "noto-sans-khmer-regular.ttf"
+    drawn = [glyph for glyph in drawn_glyphs(path, "IMS-PDF-Khmer") if glyph != space_glyph(khmer_font)]
+    with translation.override("km"):
+        html = render_to_string("analytics/synthesis_pdf.html", {"report": synthesis(YEAR, for_pdf=True)})
+    for cluster in Cluster.objects.all():
+        name = cluster.text_in("name", "km")
+        # Named in the bar chart of clusters and in the legend of the trends, as text in the page...
+        assert html.count(f'<span class="chart-name">{cluster.code} {name}</span>') == 2
+        # ...typeset in Khmer: the PDF draws the glyphs HarfBuzz shapes the name into
+        assert runs_in(drawn, shaped_glyphs(khmer_font, name, "km"))
 
 
 def test_the_synthesis_web_page_names_the_clusters_and_the_changes_since_last_year(industry, client):

@@ -5,7 +5,6 @@ import pytest
 from ims.assessments.models import Assessment, ClusterResult
 from ims.assessments.workflow import transition
 from ims.reports.analysis import industry_positions, previous_revision, progress
-from ims.reports.charts import cluster_chart_svg
 from ims.reports.context import report_context
 from tests.factories import publish_visit
 
@@ -48,15 +47,6 @@ def test_a_correction_replaces_the_factorys_result_in_the_industry_figures(team,
     transition(assessment, "approve", team.head)
     assert ClusterResult.objects.filter(revision__assessment=assessment, is_current=True).count() == 8
     assert ClusterResult.objects.filter(revision=revision, is_current=False).count() == 8
-
-
-@pytest.mark.django_db
-def test_chart_keeps_text_for_the_web_and_outlines_it_for_the_pdf(team, content):
-    revision = revision_of(team, content, date(2026, 5, 4), ("OS.8.7",))
-    positions = industry_positions(revision, ["CL", "OS"])
-    web, pdf = cluster_chart_svg(positions, for_pdf=False), cluster_chart_svg(positions, for_pdf=True)
-    assert web.startswith("<svg") and "<text" in web and ">OS<" in web.replace("\n", "")
-    assert "<text" not in pdf and "<path" in pdf
 
 
 @pytest.mark.django_db

@@ -39,4 +39,5 @@ def test_the_detailed_report_shows_the_questions_in_the_served_web_font(
                for font in fonts), fonts  # fmt: skip
     loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
     assert css_family in [name.strip('"') for name in loaded]
-    assert page.locator("figure.chart svg").count() == 1  # the cluster chart, drawn by the browser
+    # The cluster chart: a table with each cluster's bars under its name
+    assert page.locator("table.positions svg.bars").count() == 8

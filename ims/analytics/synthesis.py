@@ -19,6 +19,8 @@ NOTABLE_CHANGE = 0.05  # the annual report calls rates "quite similar" within 5 
 HIGHLIGHTS_PER_CLUSTER = 2
 TREND_YEARS = 10
 CACHE_SECONDS = 24 * 3600
+# Raised when what is cached changes its shape or drawing, so that none of an older release is shown.
+CACHE_FORMAT = 2
 
 
 @dataclass
@@ -45,9 +47,14 @@ class Rate:
         return self.change is not None and abs(self.change) >= NOTABLE_CHANGE
 
 
+def cache_version():
+    """Every figure here derives from the aggregates: what is cached holds until they change."""
+    return f"{services.aggregates_version()}.{CACHE_FORMAT}"
+
+
 def cached(name, build):
-    """What `build` returns, computed once per aggregates version: every figure here derives from them."""
-    return cache.get_or_set(f"ims-analytics:{services.aggregates_version()}:{name}", build, timeout=CACHE_SECONDS)
+    """What `build` returns, computed once per aggregates version."""
+    return cache.get_or_set(f"ims-analytics:{cache_version()}:{name}", build, timeout=CACHE_SECONDS)
 
 
 def chart(name, build, for_pdf):
@@ -72,8 +79,8 @@ def _rows(items, names, previous=None):
     ]
 
 
-def statistics(year, for_pdf=False):
-    """The industry figures of one year against the year before, with their charts."""
+def statistics(year):
+    """The industry figures of one year against the year before (their tables are their bar charts)."""
     current = services.industry_statistics(year)
     before = services.industry_statistics(year - 1) if year - 1 in services.available_years() else None
     cluster_names = services.names_for("cluster")
@@ -86,9 +93,6 @@ def statistics(year, for_pdf=False):
     for row in points:
         points_by_cluster.setdefault(row.cluster, []).append(row)
 
-    def bars(rows):
-        return lambda: charts.rate_bars_svg([row.code for row in rows], [row.rate for row in rows], for_pdf)
-
     return {
         "year": year,
         "previous_year": before and before["year"],
@@ -99,25 +103,22 @@ def statistics(year, for_pdf=False):
         "clusters": clusters,
         "points_by_cluster": [(cluster, points_by_cluster.get(cluster.code, [])) for cluster in clusters],
         "public_issues": public_issues,
-        "clusters_chart": chart(f"clusters:{year}", bars(clusters), for_pdf),
-        "public_issues_chart": chart(f"public:{year}", bars(public_issues), for_pdf),
     }
 
 
 def trends(for_pdf=False):
     """Non-compliance per cluster over the years (aligned on the years, a gap where a year has no figure),
-    and employment."""
+    and employment, with their charts and the colours that name their lines in the tables beside them."""
     years = services.available_years()[-TREND_YEARS:]
     cluster_names = services.names_for("cluster")
     by_cluster = services.trends("cluster", years=years)
     shown_years = by_cluster["years"]
     clusters = []
-    for line in by_cluster["series"]:
+    for index, line in enumerate(by_cluster["series"]):
         by_year = {point["year"]: point for point in line["points"]}
-        clusters.append(
-            (line["code"], cluster_names.get(line["code"], line["code"]), [by_year.get(y) for y in shown_years])
-        )
-    series = [(code, [point and point["rate"] for point in points]) for code, _name, points in clusters]
+        name = cluster_names.get(line["code"], line["code"])
+        clusters.append((line["code"], name, [by_year.get(y) for y in shown_years], charts.series_colour(index)))
+    series = [(code, [point and point["rate"] for point in points]) for code, _name, points, _colour in clusters]
     employment = services.employment(years)
     first = years[0] if years else ""
     return {
@@ -137,6 +138,7 @@ def trends(for_pdf=False):
             ),
             for_pdf,
         ),
+        "employment_colours": {"workers": charts.PALE, "women": charts.BAD},
     }
 
 
@@ -155,7 +157,7 @@ def synthesis(year, for_pdf=False):
     the rates that moved by 5 points or more since the year before, the trends, employment, and the
     counts of low-compliance and high-performing factories.
     """
-    figures = statistics(year, for_pdf=for_pdf)
+    figures = statistics(year)
     highlights = []
     for cluster, points in figures["points_by_cluster"]:
         ranked = sorted((row for row in points if row.rate), key=lambda row: row.rate, reverse=True)

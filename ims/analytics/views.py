@@ -38,7 +38,7 @@ def open_data(request):
 @guard(GET="public.read")
 def statistics(request):
     form, year, status = _year(request)
-    context = {"form": form, "year": year, "aggregates_version": services.aggregates_version()}
+    context = {"form": form, "year": year, "cache_version": synthesis.cache_version()}
     if year is not None:
         context["figures"] = synthesis.statistics(year)
         context["trends"] = synthesis.trends()
@@ -136,16 +136,6 @@ def factory_dashboard(request, ref):
         "clusters": [{**row, "name": cluster_names.get(row["code"], row["code"])} for row in clusters],
         "progress": progress,
         "points": [{**row, "name": point_names.get(row["code"], row["code"])} for row in progress["points"]],
-        "position_chart": chart(
-            f"factory-position:{version}",
-            lambda: charts.paired_bars_svg(
-                [row["code"] for row in clusters],
-                [row["score"] for row in clusters],
-                [row["industry_average"] for row in clusters],
-                for_pdf=False,
-            ),
-            for_pdf=False,
-        ),
         "progress_chart": chart(
             f"factory-progress:{version}",
             lambda: charts.trend_svg(

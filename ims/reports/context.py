@@ -4,13 +4,11 @@ import datetime
 from collections import Counter
 
 from django.db.models import prefetch_related_objects
-from django.utils.safestring import mark_safe
 
 from ims.assessments.models import Answer, Assessment
 from ims.assessments.snapshot import of_revision
 from ims.checklists.models import Cluster, Question
 from ims.reports.analysis import industry_positions, previous_revision, progress
-from ims.reports.charts import cluster_chart_svg
 from ims.reports.note_translations import current_translations
 from ims.responses.models import ActionPlanItem, Objection
 from ims.training.models import Participant
@@ -31,7 +29,6 @@ def report_context(revision, kind, language, for_pdf=False):
     - clusters: [{"cluster": Cluster, "position": ClusterPosition (score, industry_average, factories,
       percentile), "points": [{"point": CompliancePoint, "state": answer value, "change": None |
       "remediated" | "persistent" | "new"}]}] in checklist order
-    - chart_svg: the cluster chart (factory against the industry average), SVG markup; detailed report only
     - noncompliances: [{"question": Question (sheets prefetched), "note", "note_language", "change",
       "translations": [NoteTranslation] of the note as it reads in this revision}]
     - progress: {"previous": the previous visit's ReportRevision or None, "counts": Counter of changes,
@@ -92,9 +89,6 @@ def report_context(revision, kind, language, for_pdf=False):
             }
             for cluster in clusters
         ],
-        "chart_svg": mark_safe(cluster_chart_svg(list(positions.values()), for_pdf=for_pdf))
-        if kind == "detailed"
-        else "",
         "noncompliances": [
             {
                 "question": questions[code],

@@ -5,7 +5,6 @@ point, adds the public issues' history for the summary, and derives the verifica
 canonical form of it. Render the templates inside translation.override(language).
 """
 
-import base64
 import datetime
 import hashlib
 import json
@@ -33,7 +32,7 @@ TEMPLATES = {Kind.DETAILED: "reports/document/detailed.html", Kind.SUMMARY: "rep
 CHANGES = ("remediated", "persistent", "new")  # since the previous visit, in the order a reader wants them
 # Keys of the context that are not content: how it is shown, or what changes after publication
 # (a later revision makes this one no longer current) without changing what the document says.
-NOT_CONTENT = {"for_pdf", "chart_svg", "chart_uri", "is_current", "revisions", "site_url", "verification_code"}
+NOT_CONTENT = {"for_pdf", "is_current", "revisions", "site_url", "verification_code"}
 
 
 @dataclass
@@ -118,10 +117,6 @@ def document_context(revision, kind, language, for_pdf=False, base=None):
         "language": language,
         "for_pdf": for_pdf,
         "site_url": settings.IMS_SITE_URL if for_pdf else "",
-        # The PDF takes the chart as an image: WeasyPrint draws it without styling every SVG element as HTML.
-        "chart_uri": "data:image/svg+xml;base64," + base64.b64encode(base["chart_svg"].encode()).decode()
-        if for_pdf and base["chart_svg"]
-        else None,
         "profile": _profile(snapshot["factory"], language),
         "visit_dates": (
             datetime.date.fromisoformat(snapshot["assessment"]["visit_start"]),
