@@ -9,15 +9,17 @@ with a 400, rather than silently listing everything.
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # what gettext_lazy gives, as django-stubs call it
 
 PAGE_SIZE = 50
 SEARCH_LENGTH = 100
@@ -45,7 +47,7 @@ def person_matches(text: str, path: str) -> Q:
     return Q(**{f"{path}__full_name__icontains": text}) | Q(**{f"{path}__email__icontains": text})
 
 
-def search_field(label: str | Promise) -> forms.CharField:
+def search_field(label: "str | _StrPromise") -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=SEARCH_LENGTH,
                            widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
 
@@ -54,7 +56,7 @@ def factory_field() -> forms.CharField:
     return search_field(_("Factory"))
 
 
-def date_field(label: str | Promise) -> forms.DateField:
+def date_field(label: "str | _StrPromise") -> forms.DateField:
     return forms.DateField(label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
