@@ -26,6 +26,7 @@ from ims.people.models import AccessRequest, Invitation
 from ims.planning.models import LowComplianceCase
 from ims.readings.models import Breach
 from ims.readings.services import register_device
+from ims.responses.grants import grant_access, revoke_access
 from ims.responses.models import ActionPlanItem, Objection
 from ims.training import services as training
 from ims.training.catalogue import load_catalogue
@@ -503,3 +504,28 @@ def test_the_worker_voice_campaigns_by_factory_and_days(client, team, lotus, sma
     assert_filtered_and_paged(client, path, {"factory": "TEAM-1"}, at_team, lambda row: row.code)
     running = client.get(path, {"since": "2026-01-14", "until": "2026-01-22"}).context["listing"].page.object_list
     assert sorted(campaign.code for campaign in running) == sorted(campaign.code for campaign in made[1:3])
+
+
+@pytest.mark.django_db
+def test_a_factorys_access_grants_by_buyer_and_state(client, team, small_pages):
+    made = []
+    for number in range(8):
+        buyer = Organisation.objects.create(name=f"{'Lotus' if number % 2 else 'Orchid'} Brand {number}",
+                                            kind=Organisation.Kind.BUYER)  # fmt: skip
+        grant = grant_access(team.factory, buyer, team.manager)
+        if number in (1, 2):
+            revoke_access(grant, team.manager)
+        made.append(grant)
+    client.force_login(team.manager)
+    path = reverse("grants:grants")
+
+    def grants(context):
+        (section,) = context["sections"]
+        return section["grants"]
+
+    lotus = [grant.pk for grant in made if grant.buyer.name.startswith("Lotus")]
+    assert_filtered_and_paged(client, path, {"buyer": "lotus"}, lotus, lambda row: row.pk, grants)
+    revoked = grants(client.get(path, {"state": "revoked"}).context).page.object_list
+    assert sorted(grant.pk for grant in revoked) == [made[1].pk, made[2].pk]
+    in_force = grants(client.get(path, {"state": "active", "buyer": "orchid"}).context).page.object_list
+    assert sorted(grant.pk for grant in in_force) == sorted(made[number].pk for number in (0, 4, 6))

@@ -125,11 +125,12 @@ def paginate(
     request: HttpRequest, rows: Any, form: ListFilters | None = None, *, per_page: int | None = None, prefix: str = ""
 ) -> Listing:
     """The page the query string asks for (the first one if it names none or no number, the last one past
-    the end) of the rows the form keeps. rows is an ordered queryset or a list. A list without a form on a
-    page with other lists names its page parameter with a prefix."""
+    the end) of the rows the form keeps. rows is an ordered queryset or a list. On a page with several
+    lists, each names its page parameter with its form's prefix, or with `prefix` (several lists that one
+    form filters, or a list without a form)."""
     if form is not None:
         rows = form.filter(rows)
-    parameter = form.add_prefix("page") if form is not None else f"{prefix}-page" if prefix else "page"
+    parameter = f"{prefix}-page" if prefix else form.add_prefix("page") if form is not None else "page"
     page = Paginator(rows, per_page or PAGE_SIZE).get_page(request.GET.get(parameter))
     query = request.GET.copy()
     query.pop(parameter, None)
