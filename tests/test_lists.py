@@ -524,8 +524,8 @@ def test_a_factorys_access_grants_by_buyer_and_state(client, team, small_pages):
         return section["grants"]
 
     lotus = [grant.pk for grant in made if grant.buyer.name.startswith("Lotus")]
-    assert_filtered_and_paged(client, path, {"buyer": "lotus"}, lotus, lambda row: row.pk, grants)
+    assert_filtered_and_paged(client, path, {"buyer_name": "lotus"}, lotus, lambda row: row.pk, grants)
     revoked = grants(client.get(path, {"state": "revoked"}).context).page.object_list
     assert sorted(grant.pk for grant in revoked) == [made[1].pk, made[2].pk]
-    in_force = grants(client.get(path, {"state": "active", "buyer": "orchid"}).context).page.object_list
+    in_force = grants(client.get(path, {"state": "active", "buyer_name": "orchid"}).context).page.object_list
     assert sorted(grant.pk for grant in in_force) == sorted(made[number].pk for number in (0, 4, 6))

@@ -61,7 +61,7 @@ class GrantForm(forms.Form):
 class GrantFilterForm(ListFilters):
     """A factory's access grants by buyer name and state (in force, expired, revoked)."""
 
-    buyer = search_field(_("Buyer"))
+    buyer_name = search_field(_("Buyer"))
     state = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, states, **kwargs):
@@ -69,8 +69,8 @@ class GrantFilterForm(ListFilters):
         self.fields["state"].choices = [("", _("All statuses")), *states.items()]
 
     def narrow(self, grants, data):
-        if data["buyer"]:
-            grants = grants.filter(buyer__name__icontains=data["buyer"])
+        if data["buyer_name"]:
+            grants = grants.filter(buyer__name__icontains=data["buyer_name"])
         in_force = policy.grants_in_force().values("pk")
         if data["state"] == "active":
             grants = grants.filter(pk__in=in_force)
