@@ -61,9 +61,15 @@ def grants(request):
                 return redirect("grants:grants")
         else:
             status = 400
+    return _grants_page(request, factories, posted, status)
+
+
+def _grants_page(request, factories, posted, status):
     filters = GrantFilterForm(request.GET, states=GRANT_STATES)
-    context = {"sections": _sections(request, factories, posted, filters), "filters": filters}
-    return render(request, "grants/grants.html", context, status=max(status, 400 if filters.errors else 200))
+    sections = _sections(request, factories, posted, filters)
+    return render(
+        request, "grants/grants.html", {"sections": sections}, status=max(status, 400 if filters.errors else 200)
+    )
 
 
 def _sections(request, factories, posted, filters):
@@ -94,6 +100,6 @@ def revoke(request, grant_id):
         revoke_access(grant, request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return render(request, "grants/grants.html", {"sections": _sections(factories, None)}, status=error.status)
+        return _grants_page(request, factories, None, error.status)
     messages.success(request, _("%(buyer)s can no longer read your reports.") % {"buyer": grant.buyer})
     return redirect("grants:grants")
