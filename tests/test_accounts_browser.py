@@ -48,12 +48,13 @@ def test_a_new_factory_manager_goes_from_the_invitation_email_to_a_first_sign_in
     sign_in(inviter, site, team.manager.email)
     inviter.wait_for_url("**/accounts/start/")
     inviter.goto(f"{site}/en/accounts/invitations/")
-    inviter.get_by_label("Full name").fill("Sok Dara")
-    inviter.get_by_label("Email address").fill("dara@team-factory.example")
-    inviter.get_by_label("Organisation").select_option(label="Team Factory")
-    inviter.get_by_label("Role").select_option("factory_manager")
-    inviter.get_by_label("Language of the email").select_option("km")
-    inviter.get_by_role("button", name="Send the invitation").click()
+    invitation = inviter.locator("form[method=post]", has_text="Send the invitation")  # not the list's search
+    invitation.get_by_label("Full name").fill("Sok Dara")
+    invitation.get_by_label("Email address").fill("dara@team-factory.example")
+    invitation.get_by_label("Organisation").select_option(label="Team Factory")
+    invitation.get_by_label("Role").select_option("factory_manager")
+    invitation.get_by_label("Language of the email").select_option("km")
+    invitation.get_by_role("button", name="Send the invitation").click()
     expect(inviter.locator("table.data")).to_contain_text("dara@team-factory.example")
 
     link, email = email_link(smtp_server, "dara@team-factory.example", site)
@@ -83,9 +84,10 @@ def test_a_buyers_access_request_becomes_a_grant(transactional_db, site, team, s
     sign_in(buyer, site, team.buyer.email)
     buyer.wait_for_url("**/accounts/start/")
     buyer.goto(f"{site}/en/accounts/access-requests/")
-    buyer.get_by_label("Factory", exact=True).select_option(team.factory.ref)
-    buyer.get_by_label("Message to the factory (optional)").fill("For our supplier audit")
-    buyer.get_by_role("button", name="Send the request").click()
+    request = buyer.locator("form[method=post]", has_text="Send the request")  # not the list's search
+    request.get_by_label("Factory", exact=True).select_option(team.factory.ref)
+    request.get_by_label("Message to the factory (optional)").fill("For our supplier audit")
+    request.get_by_role("button", name="Send the request").click()
     expect(buyer.locator("table.data")).to_contain_text("Waiting for the factory")
 
     link, _email = email_link(smtp_server, team.manager.email, site)

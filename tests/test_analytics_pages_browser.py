@@ -67,4 +67,4 @@ def test_the_directory_filters_by_sector_and_compliance_band(live_server, genera
     page.select_option("select[name=band]", "not_assessed")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**band=not_assessed*")
-    assert page.get_by_text("No factory matches this search.").is_visible()
+    assert page.get_by_text("Nothing matches these filters.").is_visible()

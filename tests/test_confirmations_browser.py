@@ -74,7 +74,7 @@ def test_revoking_a_buyers_access_asks_first(live_server, transactional_db, brow
     revoke.click()
     with page.expect_navigation():  # the revocation is posted and answered before the page is read
         dialog.get_by_role("button", name="Revoke access of Brand A").click()
-    page.get_by_text("Revoked").first.wait_for()
+    page.locator("table.data").get_by_text("Revoked").first.wait_for()
     assert AccessGrant.objects.get(pk=grant.pk).revoked_at is not None
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 

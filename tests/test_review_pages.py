@@ -181,7 +181,7 @@ def test_the_head_returns_with_a_comment_then_approves_through_the_pages(client,
         "start", "submit", "return", "submit", "approve",
     ]  # fmt: skip
     assert 'value="reopen"' in approved.text
-    assert client.get(url("reports:index")).context["staff"]["recently_approved"][0] == assessment
+    assert client.get(url("reports:index")).context["staff"]["approved"].page.object_list[0] == assessment
 
 
 @pytest.mark.django_db

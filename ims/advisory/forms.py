@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
-from ims.advisory.models import CommitteeMember, Gender, RoadmapItem
+from ims.advisory.models import CommitteeMember, EngagementCycle, Gender, RoadmapItem
+from ims.core.listing import ListFilters, factory_field, factory_matches, person_matches, search_field
 from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.responses.forms import LANGUAGE_CHOICES
 
@@ -68,3 +69,23 @@ class RoadmapItemForm(forms.Form):
 
 class RoadmapStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RoadmapItem.Status.choices)
+
+
+class EngagedFilterForm(ListFilters):
+    """Factories in advisory engagement by name (any script) or reference, advisor, and whether a cycle is open."""
+
+    OPEN = "open"
+    factory = factory_field()
+    advisor = search_field(_("Advisor"))
+    cycle = forms.ChoiceField(label=_("Engagement"), required=False,
+                              choices=[("", _("Open or ended")), (OPEN, _("With an open cycle"))])  # fmt: skip
+
+    def narrow(self, factories, data):
+        if data["factory"]:
+            factories = factories.filter(factory_matches(data["factory"]))
+        if data["advisor"]:
+            advised = EngagementCycle.objects.filter(person_matches(data["advisor"], "advisor"))
+            factories = factories.filter(pk__in=advised.values("factory_id"))
+        if data["cycle"]:
+            factories = factories.filter(open_cycles__gt=0)
+        return factories

@@ -15,6 +15,7 @@ from ims.advisory.forms import (
     CloseCycleForm,
     CommitteeForm,
     CycleForm,
+    EngagedFilterForm,
     MeetingForm,
     MemberForm,
     RoadmapItemForm,
@@ -23,6 +24,7 @@ from ims.advisory.forms import (
 )
 from ims.advisory.models import AdvisoryVisit, Committee, CommitteeMember, EngagementCycle, RoadmapItem
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.factories.models import Factory
 from ims.policy.guards import guard
 
@@ -55,10 +57,11 @@ def index(request):
         .prefetch_related(
             Prefetch("engagement_cycles", EngagementCycle.objects.select_related("advisor"), to_attr="cycles")
         )
-        .order_by("name_en")
+        .order_by("name_en", "pk")
     )
-    context = {"engaged": engaged, "ref": ref, "can_record": policy.may_ever(request.user, "advisory.record")}
-    return render(request, "advisory/index.html", context)
+    listing = paginate(request, engaged, EngagedFilterForm(request.GET, prefix="engaged"))
+    context = {"engaged": listing, "ref": ref, "can_record": policy.may_ever(request.user, "advisory.record")}
+    return render(request, "advisory/index.html", context, status=listing.status)
 
 
 @guard(GET="advisory.read")

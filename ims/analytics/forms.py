@@ -33,8 +33,8 @@ class FactoryDirectoryForm(DirectoryFilterForm):
         super().__init__(*args, **kwargs)
         self.fields["band"].choices = [("", _("Any compliance")), *services.COMPLIANCE_BANDS]
 
-    def filter(self, factories):
-        factories = super().filter(factories)
-        if self.cleaned_data["band"]:
-            factories = services.filter_band(factories, self.cleaned_data["band"])
+    def narrow(self, factories, data):
+        factories = super().narrow(factories, data)
+        if data["band"]:
+            factories = services.filter_band(factories, data["band"])
         return factories

@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django import forms
 from django.db import transaction
 from django.db.models import F
@@ -14,6 +12,7 @@ from ims.assessments.workflow import can_edit_findings
 from ims.audit.models import record
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import Conflict, NotAllowed
+from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
 from ims.core.numbers import RecordChoiceField, RecordsChoiceField, WholeNumberField
 from ims.factories.models import Factory
 
@@ -48,32 +47,27 @@ class FactoryField(forms.CharField):
         raise forms.ValidationError(_("Several factories match “%(text)s”; choose one from the list.") % {"text": text})
 
 
-class AssessmentFilterForm(forms.Form):
+class AssessmentFilterForm(ListFilters):
     """Narrows a list of assessments by factory, monitor, status and visit dates; every field may stay empty."""
 
-    factory = forms.CharField(label=gettext_lazy("Factory"), required=False,
-                              widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
+    factory = factory_field()
     monitor: RecordChoiceField = RecordChoiceField(
         label=gettext_lazy("Monitor"), queryset=None, required=False, empty_label=gettext_lazy("All monitors")
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"), choices=[("", gettext_lazy("All statuses")), *Status.choices], required=False
     )
-    visit_from = forms.DateField(label=gettext_lazy("Visits from"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    visit_to = forms.DateField(label=gettext_lazy("Visits until"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    visit_from = date_field(gettext_lazy("Visits from"))
+    visit_to = date_field(gettext_lazy("Visits until"))
+    date_ranges = (("visit_from", "visit_to"),)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["monitor"].queryset = monitor_choices()
 
-    def filter(self, assessments):
-        if not self.is_valid():
-            return assessments
-        data = self.cleaned_data
+    def narrow(self, assessments, data):
         if data["factory"]:
-            assessments = assessments.filter(factory__in=Factory.objects.search(data["factory"]))
+            assessments = assessments.filter(factory_matches(data["factory"], "factory"))
         if data["monitor"]:
             assessments = assessments.filter(team__user=data["monitor"])
         if data["status"]:
@@ -83,10 +77,6 @@ class AssessmentFilterForm(forms.Form):
         if data["visit_to"]:
             assessments = assessments.filter(visit_start__lte=data["visit_to"])
         return assessments
-
-    def query_string(self):
-        """The filters as a query string (without the page), for the pagination links to keep them."""
-        return urlencode({name: value for name, value in self.data.items() if name != "page" and value})
 
 
 class PlanForm(forms.Form):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from ims.assessments.previous import previous_findings
 from ims.checklists.models import ChecklistVersion, Question
 from ims.core.errors import DomainError, Invalid
 from ims.core.i18n import NATIVE_NAMES
+from ims.core.listing import paginate
 from ims.core.numbers import whole_number
 from ims.factories.models import Factory
 from ims.operations.storage import verified_copy
@@ -135,20 +135,18 @@ def mine(request):
         "factory", "checklist_version"
     )
     question_totals = dict(ChecklistVersion.objects.annotate(count=Count("questions")).values_list("pk", "count"))
-    on_team = list(
-        visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
+    on_team = paginate(
+        request,
+        visible.filter(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk"),
+        prefix="team",
     )
-    form = AssessmentFilterForm(request.GET or None)
     others = (
-        form.filter(visible.exclude(team__user=request.user))
-        .annotate(answered=Count("findings"))
-        .order_by("-visit_start", "-pk")
+        visible.exclude(team__user=request.user).annotate(answered=Count("findings")).order_by("-visit_start", "-pk")
     )
-    page = Paginator(others, 50).get_page(request.GET.get("page"))
-    for assessment in [*on_team, *page.object_list]:
+    listing = paginate(request, others, AssessmentFilterForm(request.GET))
+    for assessment in [*on_team.page.object_list, *listing.page.object_list]:
         assessment.question_total = question_totals.get(assessment.checklist_version_id, 0)
-    context = {"on_team": on_team, "form": form, "page": page, "query": form.query_string()}
-    return render(request, "assessments/mine.html", context)
+    return render(request, "assessments/mine.html", {"on_team": on_team, "listing": listing}, status=listing.status)
 
 
 @guard(GET="assessment.plan", POST="assessment.plan")

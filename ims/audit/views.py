@@ -1,19 +1,15 @@
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from ims.audit.forms import AuditFilterForm
 from ims.audit.models import AuditEvent
+from ims.core.listing import paginate
 from ims.policy.guards import guard
+
+AUDIT_PAGE_SIZE = 100
 
 
 @guard(GET="audit.read")
 def log(request):
-    events = AuditEvent.objects.select_related("actor", "factory")
-    factory = request.GET.get("factory", "").strip()
-    action = request.GET.get("action", "").strip()
-    if factory:
-        events = events.filter(factory__ref__iexact=factory)
-    if action:
-        events = events.filter(action__startswith=action)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
-    actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-    return render(request, "audit/log.html", {"page": page, "factory": factory, "action": action, "actions": actions})
+    events = AuditEvent.objects.select_related("actor", "factory").order_by("-at", "-pk")
+    listing = paginate(request, events, AuditFilterForm(request.GET), per_page=AUDIT_PAGE_SIZE)
+    return render(request, "audit/log.html", {"listing": listing}, status=listing.status)

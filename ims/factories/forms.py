@@ -1,21 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.listing import ListFilters, search_field
 from ims.core.numbers import RecordChoiceField
 from ims.factories.models import Province, Sector
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+class DirectoryFilterForm(ListFilters):
+    q = search_field(_("Search"))
     province = RecordChoiceField(
         label=_("Province"), queryset=Province.objects.all(), required=False, empty_label=_("All provinces")
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("All sectors")), *Sector.choices], required=False)
 
-    def filter(self, factories):
-        data = self.cleaned_data
+    def narrow(self, factories, data):
         factories = factories.search(data["q"])
         if data["province"]:
             factories = factories.filter(province=data["province"])

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ims.core.i18n import babel_locale
+from ims.core.listing import factory_matches
 from ims.core.translated import TranslatedContent
 
 
@@ -73,14 +74,7 @@ class FactoryQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        return self.filter(
-            Q(name_en__icontains=text)
-            | Q(name_km__icontains=text)
-            | Q(name_zh__icontains=text)
-            | Q(ref__iexact=text)
-            | Q(registration_no__iexact=text)
-            | Q(export_licence_no__iexact=text)
-        )
+        return self.filter(factory_matches(text))
 
 
 class Sector(models.TextChoices):

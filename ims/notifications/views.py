@@ -7,15 +7,16 @@ from django.utils.translation import ngettext
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.core.numbers import record_id
+from ims.notifications.forms import NoticeFilterForm, PaperFilterForm
 from ims.notifications.messages import render_letter
 from ims.notifications.models import Notice
 from ims.notifications.notices import EVENTS, link_of, text_of
 from ims.notifications.services import mark_posted, paper_queue
 from ims.policy.guards import guard
 
-# The list shows the latest ones; older notifications were emailed too.
-NOTICES_SHOWN = 100
+LETTERS_PAGE_SIZE = 100
 
 
 def _by_factory(letters):
@@ -27,7 +28,9 @@ def _selected_ids(params):
 
 
 def _queue_page(request, status=200):
-    return render(request, "notifications/paper_queue.html", {"factories": _by_factory(paper_queue())}, status=status)
+    listing = paginate(request, paper_queue(), PaperFilterForm(request.GET), per_page=LETTERS_PAGE_SIZE)
+    context = {"listing": listing, "factories": _by_factory(listing.page.object_list)}
+    return render(request, "notifications/paper_queue.html", context, status=max(status, listing.status))
 
 
 @guard(GET="paper.handle")
@@ -61,9 +64,11 @@ def paper_posted(request):
 @guard(GET="account.own")
 def notices(request):
     """One's notifications, newest first, the unread ones marked."""
-    listed = Notice.objects.filter(recipient=request.user).select_related("factory")[:NOTICES_SHOWN]
-    rows = [(notice, text_of(notice), EVENTS[notice.event].label) for notice in listed]
-    return render(request, "notifications/notices.html", {"rows": rows})
+    listed = Notice.objects.filter(recipient=request.user).select_related("factory").order_by("-created_at", "-pk")
+    listing = paginate(request, listed, NoticeFilterForm(request.GET))
+    rows = [(notice, text_of(notice), EVENTS[notice.event].label) for notice in listing.page.object_list]
+    context = {"rows": rows, "listing": listing}
+    return render(request, "notifications/notices.html", context, status=listing.status)
 
 
 @guard(GET="notice.open")

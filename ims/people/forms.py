@@ -1,11 +1,14 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims.accounts.models import Organisation
+from ims.core.listing import ListFilters, factory_field, factory_matches, search_field
 from ims.core.numbers import RecordChoiceField
 from ims.factories.models import Factory
 from ims.people import invitations
+from ims.people.models import AccessRequest
 
 
 class InvitationForm(forms.Form):
@@ -32,3 +35,29 @@ class AccessRequestForm(forms.Form):
 class AccessDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("grant", _("Grant")), ("decline", _("Decline"))])
     expires_on = forms.DateField(label=_("Access until (optional)"), required=False)
+
+
+class InvitationFilterForm(ListFilters):
+    """Invitations waiting to be accepted, by the name or email address of the person invited."""
+
+    person = search_field(_("Name or email address"))
+
+    def narrow(self, sent, data):
+        if data["person"]:
+            sent = sent.filter(Q(full_name__icontains=data["person"]) | Q(email__icontains=data["person"]))
+        return sent
+
+
+class RequestFilterForm(ListFilters):
+    """A buyer's access requests by factory (any of its names or its reference) and answer."""
+
+    factory = factory_field()
+    decision = forms.ChoiceField(label=_("Answer"), required=False,
+                                 choices=[("", _("All answers")), *AccessRequest.Decision.choices])  # fmt: skip
+
+    def narrow(self, requests, data):
+        if data["factory"]:
+            requests = requests.filter(factory_matches(data["factory"], "factory"))
+        if data["decision"]:
+            requests = requests.filter(decision=data["decision"])
+        return requests

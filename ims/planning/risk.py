@@ -76,6 +76,7 @@ class FactoryRisk:
     factory: Factory
     score: float = 0.0
     factors: list = field(default_factory=list)
+    position: int = 0  # in the ranking of every factory ranked together, 1 the highest score
 
     def factor(self, key):
         return next(factor for factor in self.factors if factor.key == key)
@@ -153,7 +154,10 @@ def rank(factories=None, today=None):
             _low_factor(factory.pk in listed, factory.pk in open_cases),
         ]
         risks.append(_scored(FactoryRisk(factory, factors=factors)))
-    return sorted(risks, key=lambda risk: (-risk.score, risk.factory.ref))
+    ranked = sorted(risks, key=lambda risk: (-risk.score, risk.factory.ref))
+    for position, risk in enumerate(ranked, start=1):
+        risk.position = position
+    return ranked
 
 
 def _scored(risk):

@@ -6,27 +6,29 @@ from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.core.sentences import one_full_stop
 from ims.factories.models import Factory
 from ims.planning import cases as case_services
 from ims.planning import risk
-from ims.planning.forms import CloseCaseForm, JointVisitForm
+from ims.planning.forms import CaseFilterForm, CloseCaseForm, JointVisitForm, RankingFilterForm
 from ims.planning.models import LowComplianceCase
 from ims.policy.guards import guard
 
-RANKED_SHOWN = 100
+RANKED_PAGE_SIZE = 50
 
 
 @guard(GET="planning.risk")
 def visit_planning(request):
     ranked = risk.rank()
+    listing = paginate(request, ranked, RankingFilterForm(request.GET), per_page=RANKED_PAGE_SIZE)
     context = {
-        "ranked": ranked[:RANKED_SHOWN],
+        "listing": listing,
         "total": len(ranked),
         "weights": [(risk.LABELS[key], weight) for key, weight in risk.WEIGHTS.items()],
         "may_plan": policy.may_ever(request.user, "assessment.plan"),
     }
-    return render(request, "planning/visit_planning.html", context)
+    return render(request, "planning/visit_planning.html", context, status=listing.status)
 
 
 @guard(GET="lowcompliance.read", POST="lowcompliance.manage")
@@ -43,12 +45,14 @@ def cases(request):
             return redirect("planning:cases")
         messages.success(request, one_full_stop(_("Case opened for %(factory)s.") % {"factory": factory.display_name}))
         return redirect("planning:case", pk=case.pk)
+    cases = LowComplianceCase.objects.select_related("factory").order_by("-opened_on", "-pk")
+    listing = paginate(request, cases, CaseFilterForm(request.GET))
     context = {
-        "cases": LowComplianceCase.objects.select_related("factory"),
+        "listing": listing,
         "to_open": case_services.cases_to_open(),
         "manages": policy.may_ever(request.user, "lowcompliance.manage"),
     }
-    return render(request, "planning/cases.html", context)
+    return render(request, "planning/cases.html", context, status=listing.status)
 
 
 @guard(GET="lowcompliance.read", POST="lowcompliance.manage")

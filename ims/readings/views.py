@@ -8,9 +8,11 @@ from django.views.decorators.csrf import csrf_exempt
 from ims import policy
 from ims.core.errors import DomainError, Invalid
 from ims.core.input_checks import load_json
+from ims.core.listing import paginate
 from ims.factories.models import Factory
 from ims.policy.guards import guard
 from ims.readings import services, thresholds
+from ims.readings.forms import BreachFilterForm
 
 DEVICE_SCHEME = "Device "
 
@@ -41,14 +43,16 @@ def ingest(request):
 @guard(GET="readings.read")
 def factory_readings(request, ref):
     factory = policy.get_or_404(request.user, "readings.read", Factory.objects, ref=ref)
+    breaches = services.factory_breaches(factory).order_by("-day", "kind", "device__name", "pk")
+    listing = paginate(request, breaches, BreachFilterForm(request.GET))
     context = {
         "factory": factory,
         "devices": factory.devices.all(),
-        "breaches": services.factory_breaches(factory)[:200],
+        "listing": listing,
         "hours": services.recent_hours(factory).order_by("-hour", "device__name")[:480],
         "noise_limit": thresholds.NOISE_LIMIT_DBA,
         "heat_limit": thresholds.HEAT_LIMIT_WBGT,
         "noise_questions": thresholds.NOISE_QUESTIONS,
         "heat_questions": thresholds.HEAT_QUESTIONS,
     }
-    return render(request, "readings/factory.html", context)
+    return render(request, "readings/factory.html", context, status=listing.status)

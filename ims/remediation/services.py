@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +155,16 @@ def overdue_list(factories: QuerySet[Factory], on: date | None = None) -> QueryS
         .select_related("finding__assessment__factory", "finding__question", "finding__verification")
         .annotate(last_reminder=Max("reminders__sent_on", filter=Q(reminders__status=Reminder.Status.SENT)))
         .order_by("due_date", "pk")
+    )
+
+
+def overdue_by_factory(items: QuerySet[ActionPlanItem]) -> QuerySet:
+    """How many of these overdue actions each factory has, most first."""
+    return (
+        items.order_by()
+        .values("finding__assessment__factory__ref", "finding__assessment__factory__name_en")
+        .annotate(actions=Count("pk"))
+        .order_by("-actions", "finding__assessment__factory__ref")
     )
 
 

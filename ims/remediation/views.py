@@ -4,15 +4,23 @@ Every lookup starts from the policy's scope (404 outside it); the factory change
 the action plan pages of ims.responses, which the tracker links to.
 """
 
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from ims import policy
 from ims.assessments.models import Assessment
+from ims.core.listing import FactorySearch, paginate
 from ims.factories.models import Factory
 from ims.policy.guards import guard
-from ims.remediation.services import overdue_items, overdue_list, state_counts, today, tracker, with_days_overdue
+from ims.remediation.forms import OverdueFilterForm
+from ims.remediation.services import (
+    overdue_by_factory,
+    overdue_items,
+    overdue_list,
+    state_counts,
+    today,
+    tracker,
+    with_days_overdue,
+)
 
 OVERDUE_PAGE_SIZE = 50
 
@@ -25,30 +33,23 @@ def visible_factories(user):
 def index(request):
     if policy.may_ever(request.user, "remediation.overdue"):
         return redirect("remediation:overdue")
-    factories = list(visible_factories(request.user).order_by("name_en"))
-    if len(factories) == 1:
-        return redirect("remediation:factory", factories[0].ref)
-    return render(request, "remediation/index.html", {"factories": factories})
+    factories = visible_factories(request.user).order_by("name_en", "pk")
+    if len(first_two := list(factories[:2])) == 1:
+        return redirect("remediation:factory", first_two[0].ref)
+    listing = paginate(request, factories, FactorySearch(request.GET))
+    return render(request, "remediation/index.html", {"listing": listing}, status=listing.status)
 
 
 @guard(GET="remediation.overdue")
 def overdue(request):
     factories = visible_factories(request.user)
-    ref = request.GET.get("factory", "").strip()
-    if ref:
-        factories = factories.filter(ref__iexact=ref)
     day = today()
-    page = Paginator(overdue_list(factories, day), OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    with_days_overdue(page.object_list, day)
-    by_factory = (
-        overdue_items(day)
-        .filter(finding__assessment__factory__in=factories)
-        .values("finding__assessment__factory__ref", "finding__assessment__factory__name_en")
-        .annotate(actions=Count("pk"))
-        .order_by("-actions", "finding__assessment__factory__ref")
-    )
-    context = {"page": page, "ref": ref, "today": day, "by_factory": by_factory}
-    return render(request, "remediation/overdue.html", context)
+    form = OverdueFilterForm(request.GET)
+    listing = paginate(request, overdue_list(factories, day), form, per_page=OVERDUE_PAGE_SIZE)
+    with_days_overdue(listing.page.object_list, day)
+    by_factory = overdue_by_factory(form.filter(overdue_items(day).filter(finding__assessment__factory__in=factories)))
+    context = {"listing": listing, "today": day, "by_factory": by_factory}
+    return render(request, "remediation/overdue.html", context, status=listing.status)
 
 
 @guard(GET="remediation.read")

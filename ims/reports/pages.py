@@ -23,16 +23,18 @@ from ims.assessments.snapshot import of_revision
 from ims.assessments.workflow import allowed_actions, transition
 from ims.checklists.models import Question
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.factories.models import Factory
 from ims.policy.guards import StepFromField, guard
 from ims.reports.documents import document_context
-from ims.reports.forms import NoteTranslationForm
+from ims.reports.forms import ApprovedFilterForm, NoteTranslationForm, RuledFilterForm
 from ims.reports.models import Kind
 from ims.responses.forms import ActionForm, ActionUpdateForm, ObjectionForm, RulingForm
 from ims.responses.models import Objection
 from ims.responses.services import rule_on_objection
 
-RECENT = 20
+APPROVED_PAGE_SIZE = 20
+RULED_PAGE_SIZE = 20
 REVIEW_ACTIONS = ("return", "approve", "reopen")
 ANSWER_COLUMNS = (Answer.COMPLIANT, Answer.NON_COMPLIANT, Answer.NOT_APPLICABLE, Answer.NOT_ASSESSED)
 
@@ -64,9 +66,14 @@ def index(request):
         context["staff"] = {
             "awaiting_review": workspace.filter(status=Status.SUBMITTED).order_by("updated_at"),
             "being_corrected": workspace.filter(status=Status.CORRECTING),
-            "recently_approved": readable.annotate(
-                last_approved=Max("revisions__approved_at"), last_number=Max("revisions__number")
-            ).order_by("-last_approved")[:RECENT],
+            "approved": paginate(
+                request,
+                readable.annotate(
+                    last_approved=Max("revisions__approved_at"), last_number=Max("revisions__number")
+                ).order_by("-last_approved", "-pk"),
+                ApprovedFilterForm(request.GET, prefix="approved"),
+                per_page=APPROVED_PAGE_SIZE,
+            ),
             "open_objections": policy.scope(user, "objection.read", Objection.objects, via="finding__assessment")
             .filter(status=Objection.Status.OPEN)
             .count(),
@@ -82,7 +89,8 @@ def index(request):
             Prefetch("access_grants", queryset=grants.select_related("buyer"), to_attr="active_grants")
         )
         context["granted_factories"] = _factories_with_reports(granted, readable)
-    return render(request, "reports/index.html", context)
+    status = context["staff"]["approved"].status if context["staff"] else 200
+    return render(request, "reports/index.html", context, status=status)
 
 
 # The detailed report of one revision: its body is the shared document template (ims.reports.documents)
@@ -261,8 +269,14 @@ def objections(request):
         else:
             objection.form = RulingForm(initial={"objection": objection.pk, "note": objection.finding.note})
         objection.form.auto_id = f"id_objection{objection.pk}_%s"
-    ruled = visible.exclude(status=Objection.Status.OPEN).select_related("ruled_by").order_by("-ruled_at")[:RECENT]
-    return render(request, "reports/objections.html", {"waiting": waiting, "ruled": ruled}, status=status)
+    ruled = paginate(
+        request,
+        visible.exclude(status=Objection.Status.OPEN).select_related("ruled_by").order_by("-ruled_at", "-pk"),
+        RuledFilterForm(request.GET, prefix="ruled"),
+        per_page=RULED_PAGE_SIZE,
+    )
+    context = {"waiting": waiting, "ruled": ruled}
+    return render(request, "reports/objections.html", context, status=max(status, ruled.status))
 
 
 def _ruling_message(objection):

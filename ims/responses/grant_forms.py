@@ -9,6 +9,7 @@ from ims import policy
 from ims.accounts.models import Organisation
 from ims.core.dates import require_within, years_from_today
 from ims.core.errors import Invalid
+from ims.core.listing import ListFilters, search_field
 from ims.core.numbers import RecordChoiceField
 from ims.responses.grants import MAX_GRANT_YEARS
 
@@ -55,3 +56,26 @@ class GrantForm(forms.Form):
         if day is None:
             return None
         return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))
+
+
+class GrantFilterForm(ListFilters):
+    """A factory's access grants by buyer name and state (in force, expired, revoked)."""
+
+    buyer_name = search_field(_("Buyer"))
+    state = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, states, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All statuses")), *states.items()]
+
+    def narrow(self, grants, data):
+        if data["buyer_name"]:
+            grants = grants.filter(buyer__name__icontains=data["buyer_name"])
+        in_force = policy.grants_in_force().values("pk")
+        if data["state"] == "active":
+            grants = grants.filter(pk__in=in_force)
+        elif data["state"] == "revoked":
+            grants = grants.filter(revoked_at__isnull=False)
+        elif data["state"] == "expired":
+            grants = grants.filter(revoked_at__isnull=True).exclude(pk__in=in_force)
+        return grants

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.core.sentences import one_full_stop
 from ims.factories.models import Factory
 from ims.grants.models import AccessGrant
 from ims.policy.guards import guard
-from ims.responses.grant_forms import GrantForm
+from ims.responses.grant_forms import GrantFilterForm, GrantForm
 from ims.responses.grants import grant_access, revoke_access
 
 GRANT_STATES = {
@@ -63,15 +64,26 @@ def grants(request):
                 return redirect("grants:grants")
         else:
             status = 400
-    return render(request, "grants/grants.html", {"sections": _sections(factories, posted)}, status=status)
+    return _grants_page(request, factories, posted, status)
 
 
-def _sections(factories, posted):
-    """One section per managed factory: its grants, newest first, and a form to grant a buyer."""
+def _grants_page(request, factories, posted, status):
+    filters = GrantFilterForm(request.GET, states=GRANT_STATES)
+    sections = _sections(request, factories, posted, filters)
+    return render(
+        request, "grants/grants.html", {"sections": sections}, status=max(status, 400 if filters.errors else 200)
+    )
+
+
+def _sections(request, factories, posted, filters):
+    """One section per managed factory: a page of its grants, newest first, and a form to grant a buyer."""
     sections = []
     for factory in factories.order_by("name_en"):
-        factory_grants = list(factory.access_grants.select_related("buyer", "granted_by", "revoked_by"))
-        for grant in factory_grants:
+        grants = factory.access_grants.select_related("buyer", "granted_by", "revoked_by").order_by(
+            "-granted_at", "-pk"
+        )
+        factory_grants = paginate(request, grants, filters, prefix=f"grants-{factory.ref}")
+        for grant in factory_grants.page.object_list:
             grant.state = grant_state(grant)
             grant.state_label = GRANT_STATES[grant.state]
         form = posted if posted is not None and posted.data.get("factory") == factory.ref else None
@@ -91,6 +103,6 @@ def revoke(request, grant_id):
         revoke_access(grant, request.user)
     except DomainError as error:
         messages.error(request, error.message)
-        return render(request, "grants/grants.html", {"sections": _sections(factories, None)}, status=error.status)
+        return _grants_page(request, factories, None, error.status)
     messages.success(request, _("%(buyer)s can no longer read your reports.") % {"buyer": grant.buyer})
     return redirect("grants:grants")

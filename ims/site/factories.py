@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.analytics import services
 from ims.analytics.forms import FactoryDirectoryForm
+from ims.core.listing import paginate
 from ims.factories.forms import ImportForm
 from ims.factories.importing import import_factories, read_csv
 from ims.factories.models import Contact, Factory
@@ -31,23 +31,15 @@ def public_history(factory, public_issues):
 @guard(GET="public.read")
 def directory(request):
     """The public directory: search, filters (province, sector, compliance band) and 50 factories a page."""
-    form = FactoryDirectoryForm(request.GET or None)
     factories = (
         Factory.objects.select_related("province", "district", "standing")
         .exclude(status=Factory.Status.CLOSED)
         .order_by("name_en", "pk")
     )
-    status = 200
-    if form.is_valid():
-        factories = form.filter(factories)
-    elif form.is_bound:
-        factories, status = factories.none(), 400
-    page = Paginator(factories, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "factories/directory.html", {"form": form, "page": page, "query": query.urlencode()}, status=status
-    )
+    form = FactoryDirectoryForm(request.GET)
+    listing = paginate(request, factories, form, per_page=DIRECTORY_PAGE_SIZE)
+    context = {"form": form, "listing": listing, "page": listing.page}
+    return render(request, "factories/directory.html", context, status=listing.status)
 
 
 @guard(GET="public.read")

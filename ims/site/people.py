@@ -12,8 +12,15 @@ from django.utils.translation import gettext as _
 from ims import policy
 from ims.accounts.models import User
 from ims.core.errors import DomainError
+from ims.core.listing import paginate
 from ims.people import access_requests, invitations
-from ims.people.forms import AccessDecisionForm, AccessRequestForm, InvitationForm
+from ims.people.forms import (
+    AccessDecisionForm,
+    AccessRequestForm,
+    InvitationFilterForm,
+    InvitationForm,
+    RequestFilterForm,
+)
 from ims.people.models import AccessRequest
 from ims.people.start import sections_for
 
@@ -37,11 +44,12 @@ def invitations_page(request):
                 messages.success(request, _("The invitation to %(email)s is on its way.") % {"email": invitation.email})
                 return redirect("accounts:invitations")
         status = 400
-    sent = invitations.pending().select_related("organisation")
+    sent = invitations.pending().select_related("organisation").order_by("-created_at", "-pk")
     if not policy.allows(request.user, "invitations.any"):
         sent = sent.filter(invited_by=request.user)
-    context = {"form": form, "pending": sent, "invitation_days": settings.IMS_INVITATION_DAYS}
-    return render(request, "accounts/invitations.html", context, status=status)
+    pending = paginate(request, sent, InvitationFilterForm(request.GET))
+    context = {"form": form, "pending": pending, "invitation_days": settings.IMS_INVITATION_DAYS}
+    return render(request, "accounts/invitations.html", context, status=max(status, pending.status))
 
 
 def accept_invitation(request, token):
@@ -77,16 +85,15 @@ def access_requests_page(request):
                 messages.success(request, _("Your request is sent: the factory's managers are told."))
                 return redirect("accounts:access_requests")
         status = 400
+    mine = AccessRequest.objects.filter(buyer__in=policy.buyer_organisations(request.user)).select_related("factory")
     context = {
         "form": form,
-        "mine": AccessRequest.objects.filter(buyer__in=policy.buyer_organisations(request.user)).select_related(
-            "factory"
-        ),
+        "mine": paginate(request, mine.order_by("-created_at", "-pk"), RequestFilterForm(request.GET)),
         "to_answer": policy.scope(request.user, "access_request.decide", AccessRequest.objects)
         .filter(decision=AccessRequest.Decision.PENDING)
         .select_related("factory", "buyer", "requested_by"),
     }
-    return render(request, "accounts/access_requests.html", context, status=status)
+    return render(request, "accounts/access_requests.html", context, status=max(status, context["mine"].status))
 
 
 def decide_access_request(request, request_id):

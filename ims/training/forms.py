@@ -3,9 +3,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
+from ims.core.listing import ListFilters, date_field, factory_field, factory_matches, person_matches, search_field
 from ims.core.numbers import AmountField, RecordChoiceField, WholeNumberField, WholeNumberFormSet
 from ims.factories.models import Factory
-from ims.training.models import ImprovementItem, Participant, TrainingModule
+from ims.training.models import Enrolment, ImprovementItem, Participant, TrainingModule, TrainingProgramme
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -64,3 +65,30 @@ class PlanItemForm(forms.Form):
 
 class ItemStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ImprovementItem.Status.choices)
+
+
+class SessionFilterForm(ListFilters):
+    """Sessions by an enrolled factory (any of its names or its reference), programme, trainer and dates."""
+
+    factory = factory_field()
+    programme = forms.ModelChoiceField(label=_("Programme"), required=False, to_field_name="code",
+                                       queryset=TrainingProgramme.objects.all(),
+                                       empty_label=_("All programmes"))  # fmt: skip
+    trainer = search_field(_("Trainer"))
+    since = date_field(_("From"))
+    until = date_field(_("Until"))
+    date_ranges = (("since", "until"),)
+
+    def narrow(self, sessions, data):
+        if data["factory"]:
+            enrolled = Enrolment.objects.filter(factory_matches(data["factory"], "factory")).values("session_id")
+            sessions = sessions.filter(pk__in=enrolled)
+        if data["programme"]:
+            sessions = sessions.filter(module__programme=data["programme"])
+        if data["trainer"]:
+            sessions = sessions.filter(person_matches(data["trainer"], "trainer"))
+        if data["since"]:
+            sessions = sessions.filter(end_date__gte=data["since"])
+        if data["until"]:
+            sessions = sessions.filter(start_date__lte=data["until"])
+        return sessions

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ims import policy
 from ims.core.errors import DomainError
+from ims.core.listing import FactorySearch, paginate
 from ims.factories.models import Factory
 from ims.policy.guards import guard
 from ims.training import exports, impact, services
@@ -20,10 +21,13 @@ from ims.training.forms import (
     ItemStatusForm,
     ParticipantFormSet,
     PlanItemForm,
+    SessionFilterForm,
     SessionForm,
     named_participants,
 )
 from ims.training.models import Attendance, Enrolment, ImprovementItem, Participant, TrainingProgramme, TrainingSession
+
+UPCOMING_PAGE_SIZE = 20
 
 
 def visible_enrolments(user):
@@ -38,7 +42,8 @@ def _sessions():
 @guard(GET="public.read")
 def catalogue(request):
     programmes = TrainingProgramme.objects.annotate(module_count=Count("modules", distinct=True))
-    upcoming = _sessions().filter(end_date__gte=timezone.localdate()).order_by("start_date")[:20]
+    upcoming = paginate(request, _sessions().filter(end_date__gte=timezone.localdate()).order_by("start_date", "pk"),
+                        per_page=UPCOMING_PAGE_SIZE)  # fmt: skip
     return render(request, "training/catalogue.html", {
         "programmes": programmes, "upcoming": upcoming, "manages": policy.may_ever(request.user, "training.manage"),
         "reads_all": policy.may_ever(request.user, "training.sessions"),
@@ -71,8 +76,10 @@ def sessions(request):
                     return redirect(session)
             else:
                 status = 400
-    listing = _sessions().annotate(enrolled=Count("enrolments", filter=~Q(enrolments__status="withdrawn")))
-    return render(request, "training/sessions.html", {"sessions": listing, "form": form}, status=status)
+    rows = _sessions().annotate(enrolled=Count("enrolments", filter=~Q(enrolments__status="withdrawn")))
+    listing = paginate(request, rows.order_by("-start_date", "-pk"), SessionFilterForm(request.GET))
+    context = {"listing": listing, "form": form}
+    return render(request, "training/sessions.html", context, status=max(status, listing.status))
 
 
 def _session_page(request, session, *, enrol_form=None, formset=None, status=200):
@@ -250,12 +257,14 @@ def mine(request):
     """Factory managers land on their factory's training; staff on the sessions."""
     if policy.may_ever(request.user, "training.sessions"):
         return redirect("training:sessions")
-    factories = policy.scope(request.user, "training.record", Factory.objects)
-    if not factories:
+    factories = policy.scope(request.user, "training.record", Factory.objects).order_by("name_en", "pk")
+    first_two = list(factories[:2])
+    if not first_two:
         raise PermissionDenied
-    if len(factories) == 1:
-        return redirect("training:factory", factories[0].ref)
-    return render(request, "training/mine.html", {"factories": factories})
+    if len(first_two) == 1:
+        return redirect("training:factory", first_two[0].ref)
+    listing = paginate(request, factories, FactorySearch(request.GET))
+    return render(request, "training/mine.html", {"listing": listing}, status=listing.status)
 
 
 @guard(GET="training.record")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
 from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.factories.models import Factory
 from ims.voice.questions import NO, QUESTIONS, YES
@@ -45,3 +46,44 @@ class SurveyForm(forms.Form):
         return {
             question.key: self.cleaned_data[question.key] for question in QUESTIONS if self.cleaned_data[question.key]
         }
+
+
+class AlertFilterForm(ListFilters):
+    """Grievance alerts by factory (any of its names or its reference), whether handled, and when raised."""
+
+    WAITING, HANDLED = "waiting", "handled"
+    factory = factory_field()
+    handled = forms.ChoiceField(label=_("Handled"), required=False, choices=[
+        ("", _("All alerts")), (WAITING, _("Not handled yet")), (HANDLED, _("Handled"))])  # fmt: skip
+    since = date_field(_("Raised from"))
+    until = date_field(_("Raised until"))
+    date_ranges = (("since", "until"),)
+
+    def narrow(self, alerts, data):
+        if data["factory"]:
+            alerts = alerts.filter(factory_matches(data["factory"], "factory"))
+        if data["handled"]:
+            alerts = alerts.filter(acknowledged_at__isnull=data["handled"] == self.WAITING)
+        if data["since"]:
+            alerts = alerts.filter(raised_at__date__gte=data["since"])
+        if data["until"]:
+            alerts = alerts.filter(raised_at__date__lte=data["until"])
+        return alerts
+
+
+class CampaignFilterForm(ListFilters):
+    """Campaigns by factory (any of its names or its reference) and the days they ran."""
+
+    factory = factory_field()
+    since = date_field(_("From"))
+    until = date_field(_("Until"))
+    date_ranges = (("since", "until"),)
+
+    def narrow(self, campaigns, data):
+        if data["factory"]:
+            campaigns = campaigns.filter(factory_matches(data["factory"], "factory"))
+        if data["since"]:
+            campaigns = campaigns.filter(ends_on__gte=data["since"])
+        if data["until"]:
+            campaigns = campaigns.filter(starts_on__lte=data["until"])
+        return campaigns

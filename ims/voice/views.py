@@ -8,7 +8,6 @@ import io
 
 import segno
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from ims import policy
 from ims.core.errors import DomainError, Invalid
 from ims.core.input_checks import load_json
+from ims.core.listing import paginate
 from ims.core.numbers import record_id
 from ims.notifications.messages import site_url
 from ims.policy.guards import guard
 from ims.voice import rapidpro, services
-from ims.voice.forms import CampaignForm, CardsForm, SurveyForm
+from ims.voice.forms import AlertFilterForm, CampaignFilterForm, CampaignForm, CardsForm, SurveyForm
 from ims.voice.models import Alert, Campaign, Response
 
 SURVEY_LANGUAGES = ("km", "en", "zh-hans")  # Khmer first
@@ -50,9 +50,10 @@ def index(request):
                 return _campaign_page(request, campaign, secret=secret, status=201)
         else:
             status = 400
-    campaigns = _visible_campaigns(request.user)
-    context = {"campaigns": campaigns, "form": form, "manages": policy.may_ever(request.user, "voice.manage")}
-    return render(request, "voice/index.html", context, status=status)
+    campaigns = _visible_campaigns(request.user).order_by("-starts_on", "-pk")
+    listing = paginate(request, campaigns, CampaignFilterForm(request.GET))
+    context = {"listing": listing, "form": form, "manages": policy.may_ever(request.user, "voice.manage")}
+    return render(request, "voice/index.html", context, status=max(status, listing.status))
 
 
 def _campaign_page(request, campaign, *, secret=None, status=200):
@@ -108,10 +109,10 @@ def alerts(request):
         else:
             services.acknowledge_alert(request.user, alert)
             messages.success(request, _("Alert marked as handled."))
-        return redirect("voice:alerts")
-    rows = Alert.objects.select_related("factory", "campaign", "acknowledged_by")
-    page = Paginator(rows, ALERTS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "voice/alerts.html", {"page": page})
+        return redirect(request.get_full_path())  # back to the page and filters it was on
+    rows = Alert.objects.select_related("factory", "campaign", "acknowledged_by").order_by("-raised_at", "-pk")
+    listing = paginate(request, rows, AlertFilterForm(request.GET), per_page=ALERTS_PAGE_SIZE)
+    return render(request, "voice/alerts.html", {"listing": listing}, status=listing.status)
 
 
 def _survey_language(request):
