@@ -42,6 +42,23 @@ def test_checklist_page_shows_the_text_in_the_served_web_font(
     assert css_family in [name.strip('"') for name in loaded]
 
 
+@pytest.mark.parametrize(("language", "family"), [("km", "Noto Sans Khmer"), ("zh-hans", "Noto Sans SC")])
+def test_bold_headings_and_buttons_are_drawn_in_the_web_font_not_as_empty_boxes(
+    live_server, transactional_db, page, language, family
+):
+    # With a system font first in the stack, Chromium on a machine without Khmer or Chinese fonts drew bold text
+    # of those scripts with the system font's bold: every character an empty box.
+    page.goto(f"{live_server.url}/{language}/accounts/login/")
+    wait_for_fonts(page)
+    for selector in ("h1", "form button[type=submit]"):
+        assert page.locator(selector).evaluate("node => Number(getComputedStyle(node).fontWeight)") >= 600
+        fonts = rendering_fonts(page, selector)
+        assert fonts and all(font["isCustomFont"] and font["familyName"].startswith(family) for font in fonts), (
+            selector,
+            fonts,
+        )
+
+
 def test_language_switcher_changes_the_page_language(live_server, transactional_db, page):
     ensure_content()
     page.goto(f"{live_server.url}/en/checklists/")
