@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 
@@ -26,6 +28,21 @@ from tests.factories import (
     publish_visit,
 )
 from tests.smtp import SmtpServer
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server's HTTP server, answering one request at a time.
+
+    On SQLite the test database lives in memory, and every thread of Django's threaded live server uses the
+    test's one connection: two requests at once (a page and its service worker, say) read each other's rows,
+    a 500 by chance. Not threaded, Django's server closes each connection after its answer, so a browser's
+    requests queue instead of waiting on a kept-alive connection."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)  # the thread serving it has the connections already
+
+
+LiveServerThread.server_class = OneRequestAtATime
 
 SITE = "https://ims.example.org"
 
