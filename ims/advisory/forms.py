@@ -1,11 +1,12 @@
 """Input of advisory records; the rules are in ims.advisory.services."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
 from ims.advisory.models import CommitteeMember, EngagementCycle, Gender, RoadmapItem
-from ims.core.listing import ListFilters, factory_field, factory_matches, person_matches, search_field
+from ims.core.listing import ListFilters, factory_at, factory_field, person_matches, search_field
 from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.responses.forms import LANGUAGE_CHOICES
 
@@ -80,12 +81,10 @@ class EngagedFilterForm(ListFilters):
     cycle = forms.ChoiceField(label=_("Engagement"), required=False,
                               choices=[("", _("Open or ended")), (OPEN, _("With an open cycle"))])  # fmt: skip
 
-    def narrow(self, factories, data):
-        if data["factory"]:
-            factories = factories.filter(factory_matches(data["factory"]))
-        if data["advisor"]:
-            advised = EngagementCycle.objects.filter(person_matches(data["advisor"], "advisor"))
-            factories = factories.filter(pk__in=advised.values("factory_id"))
-        if data["cycle"]:
-            factories = factories.filter(open_cycles__gt=0)
-        return factories
+    narrowing = {
+        "factory": factory_at(),
+        "advisor": lambda text: Q(
+            pk__in=EngagementCycle.objects.filter(person_matches(text, "advisor")).values("factory_id")
+        ),
+        "cycle": lambda _open: Q(open_cycles__gt=0),
+    }

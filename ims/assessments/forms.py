@@ -12,7 +12,7 @@ from ims.assessments.workflow import can_edit_findings
 from ims.audit.models import record
 from ims.checklists.models import ChecklistVersion
 from ims.core.errors import Conflict, NotAllowed
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field
 from ims.core.numbers import RecordChoiceField, RecordsChoiceField, WholeNumberField
 from ims.factories.models import Factory
 
@@ -65,18 +65,9 @@ class AssessmentFilterForm(ListFilters):
         super().__init__(*args, **kwargs)
         self.fields["monitor"].queryset = monitor_choices()
 
-    def narrow(self, assessments, data):
-        if data["factory"]:
-            assessments = assessments.filter(factory_matches(data["factory"], "factory"))
-        if data["monitor"]:
-            assessments = assessments.filter(team__user=data["monitor"])
-        if data["status"]:
-            assessments = assessments.filter(status=data["status"])
-        if data["visit_from"]:
-            assessments = assessments.filter(visit_end__gte=data["visit_from"])
-        if data["visit_to"]:
-            assessments = assessments.filter(visit_start__lte=data["visit_to"])
-        return assessments
+    # A visit overlapping the period counts: it ends on or after its start and starts on or before its end.
+    narrowing = {"factory": factory_at("factory"), "monitor": "team__user", "status": "status",
+                 "visit_from": "visit_end__gte", "visit_to": "visit_start__lte"}  # fmt: skip
 
 
 class PlanForm(forms.Form):

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ims.audit.models import AuditEvent
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches, person_matches, search_field
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field, person_at, search_field
 
 
 class AuditFilterForm(ListFilters):
@@ -20,15 +20,5 @@ class AuditFilterForm(ListFilters):
         actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
         self.fields["action"].choices = [("", _("All actions")), *((name, name) for name in actions)]
 
-    def narrow(self, events, data):
-        if data["factory"]:
-            events = events.filter(factory_matches(data["factory"], "factory"))
-        if data["actor"]:
-            events = events.filter(person_matches(data["actor"], "actor"))
-        if data["action"]:
-            events = events.filter(action=data["action"])
-        if data["since"]:
-            events = events.filter(at__date__gte=data["since"])
-        if data["until"]:
-            events = events.filter(at__date__lte=data["until"])
-        return events
+    narrowing = {"factory": factory_at("factory"), "actor": person_at("actor"), "action": "action",
+                 "since": "at__date__gte", "until": "at__date__lte"}  # fmt: skip

@@ -8,8 +8,9 @@ A malformed filter (a date like 2026-02-30, a search of thousands of characters)
 with a 400, rather than silently listing everything.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 from django import forms
@@ -47,6 +48,16 @@ def person_matches(text: str, path: str) -> Q:
     return Q(**{f"{path}__full_name__icontains": text}) | Q(**{f"{path}__email__icontains": text})
 
 
+def factory_at(path: str = "") -> Callable[[str], Q]:
+    """A filter's narrowing: the rows whose factory at `path` matches what was typed."""
+    return lambda text: factory_matches(text, path)
+
+
+def person_at(path: str) -> Callable[[str], Q]:
+    """A filter's narrowing: the rows whose person at `path` matches what was typed."""
+    return lambda text: person_matches(text, path)
+
+
 def search_field(label: "str | _StrPromise") -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=SEARCH_LENGTH,
                            widget=forms.TextInput(attrs={"type": "search"}))  # fmt: skip
@@ -63,10 +74,13 @@ def date_field(label: "str | _StrPromise") -> forms.DateField:
 class ListFilters(forms.Form):
     """A list's search and filters; an empty field does not narrow the list.
 
-    Subclasses declare their fields and narrow(rows, data) with the cleaned data. date_ranges names the
+    Subclasses declare their fields and, in `narrowing`, how each filled-in field narrows the rows: an ORM
+    lookup that takes the field's value ("status", "opened_on__gte") or a function from the value to a
+    condition (a Q). A list that is not a queryset overrides narrow(rows, data). date_ranges names the
     (from, until) field pairs, which must not be the wrong way round.
     """
 
+    narrowing: ClassVar[dict[str, str | Callable[[Any], Q]]] = {}
     date_ranges: tuple[tuple[str, str], ...] = ()
 
     def __init__(self, *args, **kwargs):
@@ -76,7 +90,11 @@ class ListFilters(forms.Form):
 
     def narrow(self, rows, data):
         """The rows that the valid filters in `data` keep."""
-        raise NotImplementedError
+        for name, how in self.narrowing.items():
+            value = data.get(name)
+            if value not in (None, ""):
+                rows = rows.filter(how(value) if callable(how) else Q(**{how: value}))
+        return rows
 
     def clean(self):
         data = super().clean()
@@ -143,6 +161,4 @@ class FactorySearch(ListFilters):
     """A list of factories searched by any of their names or their reference."""
 
     factory = factory_field()
-
-    def narrow(self, factories, data):
-        return factories.filter(factory_matches(data["factory"])) if data["factory"] else factories
+    narrowing = {"factory": factory_at()}

@@ -15,13 +15,10 @@ class DirectoryFilterForm(ListFilters):
     )
     sector = forms.ChoiceField(label=_("Sector"), choices=[("", _("All sectors")), *Sector.choices], required=False)
 
+    narrowing = {"province": "province", "sector": "sector"}
+
     def narrow(self, factories, data):
-        factories = factories.search(data["q"])
-        if data["province"]:
-            factories = factories.filter(province=data["province"])
-        if data["sector"]:
-            factories = factories.filter(sector=data["sector"])
-        return factories
+        return super().narrow(factories.search(data["q"]), data)
 
 
 class ImportForm(forms.Form):

@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field
 from ims.notifications.notices import EVENTS
 
 
@@ -21,18 +22,8 @@ class NoticeFilterForm(ListFilters):
         super().__init__(*args, **kwargs)
         self.fields["event"].choices = [("", _("All kinds")), *((key, event.label) for key, event in EVENTS.items())]
 
-    def narrow(self, notices, data):
-        if data["factory"]:
-            notices = notices.filter(factory_matches(data["factory"], "factory"))
-        if data["event"]:
-            notices = notices.filter(event=data["event"])
-        if data["read"]:
-            notices = notices.filter(read_at__isnull=True)
-        if data["since"]:
-            notices = notices.filter(created_at__date__gte=data["since"])
-        if data["until"]:
-            notices = notices.filter(created_at__date__lte=data["until"])
-        return notices
+    narrowing = {"factory": factory_at("factory"), "event": "event", "read": lambda _unread: Q(read_at__isnull=True),
+                 "since": "created_at__date__gte", "until": "created_at__date__lte"}  # fmt: skip
 
 
 class PaperFilterForm(ListFilters):
@@ -40,7 +31,4 @@ class PaperFilterForm(ListFilters):
 
     factory = factory_field()
 
-    def narrow(self, letters, data):
-        if data["factory"]:
-            letters = letters.filter(factory_matches(data["factory"], "contact__factory"))
-        return letters
+    narrowing = {"factory": factory_at("contact__factory")}

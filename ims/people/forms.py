@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims.accounts.models import Organisation
-from ims.core.listing import ListFilters, factory_field, factory_matches, search_field
+from ims.core.listing import ListFilters, factory_at, factory_field, search_field
 from ims.core.numbers import RecordChoiceField
 from ims.factories.models import Factory
 from ims.people import invitations
@@ -42,10 +42,7 @@ class InvitationFilterForm(ListFilters):
 
     person = search_field(_("Name or email address"))
 
-    def narrow(self, sent, data):
-        if data["person"]:
-            sent = sent.filter(Q(full_name__icontains=data["person"]) | Q(email__icontains=data["person"]))
-        return sent
+    narrowing = {"person": lambda text: Q(full_name__icontains=text) | Q(email__icontains=text)}
 
 
 class RequestFilterForm(ListFilters):
@@ -55,9 +52,4 @@ class RequestFilterForm(ListFilters):
     decision = forms.ChoiceField(label=_("Answer"), required=False,
                                  choices=[("", _("All answers")), *AccessRequest.Decision.choices])  # fmt: skip
 
-    def narrow(self, requests, data):
-        if data["factory"]:
-            requests = requests.filter(factory_matches(data["factory"], "factory"))
-        if data["decision"]:
-            requests = requests.filter(decision=data["decision"])
-        return requests
+    narrowing = {"factory": factory_at("factory"), "decision": "decision"}

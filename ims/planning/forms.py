@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field, factory_matches
 from ims.factories.models import Factory
 from ims.planning.models import LowComplianceCase
 
@@ -31,16 +31,8 @@ class CaseFilterForm(ListFilters):
     opened_until = date_field(_("Opened until"))
     date_ranges = (("opened_from", "opened_until"),)
 
-    def narrow(self, cases, data):
-        if data["factory"]:
-            cases = cases.filter(factory_matches(data["factory"], "factory"))
-        if data["outcome"]:
-            cases = cases.filter(outcome=data["outcome"])
-        if data["opened_from"]:
-            cases = cases.filter(opened_on__gte=data["opened_from"])
-        if data["opened_until"]:
-            cases = cases.filter(opened_on__lte=data["opened_until"])
-        return cases
+    narrowing = {"factory": factory_at("factory"), "outcome": "outcome", "opened_from": "opened_on__gte",
+                 "opened_until": "opened_on__lte"}  # fmt: skip
 
 
 class RankingFilterForm(ListFilters):

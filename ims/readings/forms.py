@@ -14,11 +14,4 @@ class BreachFilterForm(ListFilters):
     until = date_field(_("Until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, breaches, data):
-        if data["kind"]:
-            breaches = breaches.filter(kind=data["kind"])
-        if data["since"]:
-            breaches = breaches.filter(day__gte=data["since"])
-        if data["until"]:
-            breaches = breaches.filter(day__lte=data["until"])
-        return breaches
+    narrowing = {"kind": "kind", "since": "day__gte", "until": "day__lte"}

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ims.core.action_items import ActionItem
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field
 
 
 class OverdueFilterForm(ListFilters):
@@ -18,13 +18,5 @@ class OverdueFilterForm(ListFilters):
     due_until = date_field(_("Due until"))
     date_ranges = (("due_from", "due_until"),)
 
-    def narrow(self, items, data):
-        if data["factory"]:
-            items = items.filter(factory_matches(data["factory"], "finding__assessment__factory"))
-        if data["status"]:
-            items = items.filter(status=data["status"])
-        if data["due_from"]:
-            items = items.filter(due_date__gte=data["due_from"])
-        if data["due_until"]:
-            items = items.filter(due_date__lte=data["due_until"])
-        return items
+    narrowing = {"factory": factory_at("finding__assessment__factory"), "status": "status",
+                 "due_from": "due_date__gte", "due_until": "due_date__lte"}  # fmt: skip

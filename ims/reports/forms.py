@@ -1,8 +1,9 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims.assessments.models import Assessment
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches, person_matches, search_field
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field, person_matches, search_field
 from ims.responses.forms import LANGUAGE_CHOICES
 from ims.responses.models import Objection
 
@@ -22,17 +23,13 @@ class ApprovedFilterForm(ListFilters):
     until = date_field(_("Approved until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, assessments, data):
-        if data["factory"]:
-            assessments = assessments.filter(factory_matches(data["factory"], "factory"))
-        if data["monitor"]:
-            assessments = assessments.filter(pk__in=Assessment.objects.filter(
-                person_matches(data["monitor"], "team__user")).values("pk"))  # fmt: skip
-        if data["since"]:
-            assessments = assessments.filter(last_approved__date__gte=data["since"])
-        if data["until"]:
-            assessments = assessments.filter(last_approved__date__lte=data["until"])
-        return assessments
+    narrowing = {
+        "factory": factory_at("factory"),
+        # A subquery: a join on the team would repeat an assessment once per matching monitor.
+        "monitor": lambda text: Q(pk__in=Assessment.objects.filter(person_matches(text, "team__user")).values("pk")),
+        "since": "last_approved__date__gte",
+        "until": "last_approved__date__lte",
+    }
 
 
 class RuledFilterForm(ListFilters):
@@ -46,13 +43,5 @@ class RuledFilterForm(ListFilters):
     until = date_field(_("Ruled until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, objections, data):
-        if data["factory"]:
-            objections = objections.filter(factory_matches(data["factory"], "finding__assessment__factory"))
-        if data["decision"]:
-            objections = objections.filter(status=data["decision"])
-        if data["since"]:
-            objections = objections.filter(ruled_at__date__gte=data["since"])
-        if data["until"]:
-            objections = objections.filter(ruled_at__date__lte=data["until"])
-        return objections
+    narrowing = {"factory": factory_at("finding__assessment__factory"), "decision": "status",
+                 "since": "ruled_at__date__gte", "until": "ruled_at__date__lte"}  # fmt: skip

@@ -1,9 +1,10 @@
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ims import policy
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches, person_matches, search_field
+from ims.core.listing import ListFilters, date_field, factory_field, factory_matches, person_at, search_field
 from ims.core.numbers import AmountField, RecordChoiceField, WholeNumberField, WholeNumberFormSet
 from ims.factories.models import Factory
 from ims.training.models import Enrolment, ImprovementItem, Participant, TrainingModule, TrainingProgramme
@@ -79,16 +80,12 @@ class SessionFilterForm(ListFilters):
     until = date_field(_("Until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, sessions, data):
-        if data["factory"]:
-            enrolled = Enrolment.objects.filter(factory_matches(data["factory"], "factory")).values("session_id")
-            sessions = sessions.filter(pk__in=enrolled)
-        if data["programme"]:
-            sessions = sessions.filter(module__programme=data["programme"])
-        if data["trainer"]:
-            sessions = sessions.filter(person_matches(data["trainer"], "trainer"))
-        if data["since"]:
-            sessions = sessions.filter(end_date__gte=data["since"])
-        if data["until"]:
-            sessions = sessions.filter(start_date__lte=data["until"])
-        return sessions
+    narrowing = {
+        "factory": lambda text: Q(
+            pk__in=Enrolment.objects.filter(factory_matches(text, "factory")).values("session_id")
+        ),
+        "programme": "module__programme",
+        "trainer": person_at("trainer"),
+        "since": "end_date__gte",  # a session overlapping the period
+        "until": "start_date__lte",
+    }

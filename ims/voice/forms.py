@@ -1,7 +1,8 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ims.core.listing import ListFilters, date_field, factory_field, factory_matches
+from ims.core.listing import ListFilters, date_field, factory_at, factory_field
 from ims.core.numbers import RecordChoiceField, WholeNumberField
 from ims.factories.models import Factory
 from ims.voice.questions import NO, QUESTIONS, YES
@@ -59,16 +60,9 @@ class AlertFilterForm(ListFilters):
     until = date_field(_("Raised until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, alerts, data):
-        if data["factory"]:
-            alerts = alerts.filter(factory_matches(data["factory"], "factory"))
-        if data["handled"]:
-            alerts = alerts.filter(acknowledged_at__isnull=data["handled"] == self.WAITING)
-        if data["since"]:
-            alerts = alerts.filter(raised_at__date__gte=data["since"])
-        if data["until"]:
-            alerts = alerts.filter(raised_at__date__lte=data["until"])
-        return alerts
+    narrowing = {"factory": factory_at("factory"),
+                 "handled": lambda handled: Q(acknowledged_at__isnull=handled == AlertFilterForm.WAITING),
+                 "since": "raised_at__date__gte", "until": "raised_at__date__lte"}  # fmt: skip
 
 
 class CampaignFilterForm(ListFilters):
@@ -79,11 +73,4 @@ class CampaignFilterForm(ListFilters):
     until = date_field(_("Until"))
     date_ranges = (("since", "until"),)
 
-    def narrow(self, campaigns, data):
-        if data["factory"]:
-            campaigns = campaigns.filter(factory_matches(data["factory"], "factory"))
-        if data["since"]:
-            campaigns = campaigns.filter(ends_on__gte=data["since"])
-        if data["until"]:
-            campaigns = campaigns.filter(starts_on__lte=data["until"])
-        return campaigns
+    narrowing = {"factory": factory_at("factory"), "since": "ends_on__gte", "until": "starts_on__lte"}
