@@ -133,6 +133,10 @@ def sections_for(user):
     return [build(user, today) for action, build in SECTIONS if policy.may_ever(user, action)]
 
 
+def total_of(sections):
+    return sum(section.total for section in sections)
+
+
 def waiting_count(user):
     """Everything counted on the person's start page, for the menu."""
-    return sum(section.total for section in sections_for(user))
+    return total_of(sections_for(user))

@@ -22,12 +22,14 @@ from ims.people.forms import (
     RequestFilterForm,
 )
 from ims.people.models import AccessRequest
-from ims.people.start import sections_for
+from ims.people.start import sections_for, total_of
 
 
 def start(request):
     """Where sign-in lands: what needs the person now, for each of their roles."""
-    return render(request, "accounts/start.html", {"sections": sections_for(request.user)})
+    sections = sections_for(request.user)
+    # The menu's count from these sections: the context processor would count them all again.
+    return render(request, "accounts/start.html", {"sections": sections, "waiting_count": total_of(sections)})
 
 
 def invitations_page(request):

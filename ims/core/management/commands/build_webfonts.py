@@ -42,12 +42,15 @@ def _texts_of(path):
     return list(_strings(json.loads(path.read_text("utf-8"))))
 
 
+def _name_files(content):
+    return {path for pattern in NAME_FILES for path in content.glob(pattern)}
+
+
 def public_texts():
     """What the public pages show most, in every language: the names of places and factories, and the texts of
     the publicly reported issues (on every factory page, report summary and statistics page)."""
     content = settings.BASE_DIR / "content"
-    paths = sorted({path for pattern in NAME_FILES for path in content.glob(pattern)})
-    texts = [text for path in paths for text in _texts_of(path)]
+    texts = [text for path in sorted(_name_files(content)) for text in _texts_of(path)]
     for path in sorted(content.glob("checklist/*/compliance_points/*.json")):
         for question in json.loads(path.read_text("utf-8"))["questions"]:
             if question.get("publicly_reported"):
@@ -58,7 +61,7 @@ def public_texts():
 def content_texts():
     """Every text of the content files but the names (checklist, sheets, training), in every language."""
     content = settings.BASE_DIR / "content"
-    names = {path for pattern in NAME_FILES for path in content.glob(pattern)}
+    names = _name_files(content)
     return [text for path in sorted(content.rglob("*.json")) if path not in names for text in _texts_of(path)]
 
 
